@@ -1,0 +1,186 @@
+"""The RDF store: embedded Oxigraph on disk (default) behind one small interface.
+
+Queries run with the union of all named graphs as the default graph. Each source lives in its
+own named graph (the source's IRI); ``replace_source`` swaps that graph in one transaction, so
+a failed or interrupted load leaves the previous version in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from ontology import PREFIXES, REFERENCE_FILES, REFERENCE_GRAPH, RKG
+
+from .errors import QuerySyntaxError, StoreError
+
+__all__ = ["Store", "open_store"]
+
+_REF_GRAPH = ox.NamedNode(str(REFERENCE_GRAPH))
+_HASH = ox.NamedNode(str(RKG.contentHash))
+_REF_VERSION = ox.NamedNode(str(RKG.referenceVersion))
+
+
+def _reference_version() -> str:
+    h = hashlib.sha256()
+    for path in REFERENCE_FILES:
+        if path.exists():
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+class Store:
+    """A SPARQL dataset: one named graph per source plus the reference graph.
+
+    Args:
+        path: directory of an on-disk Oxigraph store (created when missing), or ``None`` for
+            an in-memory store (tests).
+        read_only: open an existing directory without taking the write lock.
+
+    Raises:
+        StoreError: the directory is not an Oxigraph store, is locked by another process, or
+            cannot be created.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else None
+        self.read_only = read_only
+        try:
+            if self.path is None:
+                self._ox = ox.Store()
+            elif read_only:
+                if not self.path.exists():
+                    raise StoreError(f"store {self.path}: no such directory; run `reformkg ingest` first")
+                self._ox = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._ox = ox.Store(str(self.path))
+        except OSError as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            hint = " (is another reformkg process using it?)" if "lock" in first.lower() else ""
+            raise StoreError(f"store {self.path}: cannot open: {first}{hint}") from None
+        if not read_only:
+            self.ensure_reference()
+
+    # -- reading ---------------------------------------------------------------------------
+    def query(self, sparql: str, *, name: str | None = None, **kwargs: Any) -> Any:
+        """Run a SPARQL query; returns pyoxigraph's solutions, triples or boolean.
+
+        Raises:
+            QuerySyntaxError: the query does not parse.
+            StoreError: the store cannot be read.
+        """
+        kwargs.setdefault("use_default_graph_as_union", True)
+        try:
+            return self._ox.query(sparql, prefixes=PREFIXES, **kwargs)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc), name=name) from None
+        except OSError as exc:
+            raise StoreError(f"store {self.path}: read failed: {exc}") from None
+
+    def select(self, sparql: str, *, name: str | None = None, **kwargs: Any) -> list[dict[str, Any]]:
+        """Run a SELECT and return rows as dicts of Python values (str, int, float, None)."""
+        solutions = self.query(sparql, name=name, **kwargs)
+        names = [v.value for v in solutions.variables]
+        return [{n: to_python(row[n]) for n in names} for row in solutions]
+
+    def quad_count(self) -> int:
+        return len(self._ox)
+
+    def source_hash(self, source_iri: str) -> str | None:
+        """The content hash stored with a source, or None when it is not in the store."""
+        g = ox.NamedNode(source_iri)
+        for q in self._ox.quads_for_pattern(g, _HASH, None, g):
+            return str(q.object.value)
+        return None
+
+    def sources(self) -> list[str]:
+        return sorted(g.value for g in self._ox.named_graphs() if g != _REF_GRAPH)
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        g = ox.NamedNode(graph) if graph else None
+        return self._ox.quads_for_pattern(None, None, None, g)
+
+    def dump(self, output: Any, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> None:
+        self._ox.dump(output, format=fmt)
+
+    # -- writing ---------------------------------------------------------------------------
+    def replace_graph(self, graph_iri: str, quads: Iterable[ox.Quad]) -> None:
+        """Replace one named graph by ``quads`` in a single transaction.
+
+        Raises:
+            StoreError: the write failed; the graph is as it was before.
+        """
+        g = ox.NamedNode(graph_iri)
+        body = "\n".join(
+            f"{q.subject} {q.predicate} {q.object} ." for q in quads
+        )
+        update = f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}"
+        try:
+            self._ox.update(update)
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"store {self.path}: writing graph <{graph_iri}> failed: {exc}") from None
+
+    def remove_graph(self, graph_iri: str) -> None:
+        try:
+            self._ox.update(f"DROP SILENT GRAPH <{graph_iri}>")
+        except OSError as exc:
+            raise StoreError(f"store {self.path}: removing <{graph_iri}> failed: {exc}") from None
+
+    def ensure_reference(self) -> None:
+        """Load ontology, schemes, systems and gazetteer into the reference graph when they changed."""
+        version = _reference_version()
+        current = [q.object.value for q in self._ox.quads_for_pattern(_REF_GRAPH, _REF_VERSION, None, _REF_GRAPH)]
+        if current == [version]:
+            return
+        quads: list[ox.Quad] = [ox.Quad(_REF_GRAPH, _REF_VERSION, ox.Literal(version), _REF_GRAPH)]
+        for path in REFERENCE_FILES:
+            if not path.exists():
+                continue
+            try:
+                for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+                    quads.append(ox.Quad(t.subject, t.predicate, t.object, _REF_GRAPH))
+            except SyntaxError as exc:
+                raise StoreError(f"{path.name}: cannot parse: {exc}") from None
+        self.replace_graph(_REF_GRAPH.value, quads)
+
+    def flush(self) -> None:
+        if self.path is not None and not self.read_only:
+            self._ox.flush()
+
+    def close(self) -> None:
+        self.flush()
+        del self._ox
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def to_python(term: Any) -> Any:
+    """A pyoxigraph term as a plain Python value: IRIs and strings as str, numbers as int/float."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        if dt.endswith(("#integer", "#nonNegativeInteger", "#int", "#long")):
+            return int(term.value)
+        if dt.endswith(("#decimal", "#double", "#float")):
+            v = float(term.value)
+            return int(v) if v.is_integer() and dt.endswith("#decimal") else v
+        if dt.endswith("#boolean"):
+            return term.value == "true"
+        return term.value
+    return term.value
+
+
+def open_store(path: str | Path | None = None, *, read_only: bool = False) -> Store:
+    """Open the embedded store at ``path`` (see :class:`Store`)."""
+    return Store(path, read_only=read_only)
