@@ -1,0 +1,377 @@
+"""The ``reformkg`` command line: ingest, facts, connections, validate, query, graph, serve, demo.
+
+Each command is a thin wrapper around plain functions of ``ingest``, ``graph`` and
+``api.loader``. Exit codes follow pySHACL: 0 ok / conforms, 1 the data does not conform,
+2 our error (bad input, bad query, unusable store), printed as one line on stderr.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from graph.errors import GraphError
+from ingest.errors import IngestError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_STORE = "./reformkg-data"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+class CliError(Exception):
+    """A usage problem found by the command line itself (exit 2)."""
+
+
+def _fail(exc: BaseException) -> None:
+    msg = getattr(exc, "message", None) or str(exc)
+    click.echo(f"reformkg: error: {type(exc).__name__}: {msg.splitlines()[0] if msg else ''}", err=True)
+    sys.exit(2)
+
+
+def handle_errors(fn: F) -> F:
+    """Our errors become one line on stderr and exit 2; never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (GraphError, IngestError, CliError) as exc:
+            _fail(exc)
+        except KeyboardInterrupt:
+            click.echo("reformkg: interrupted", err=True)
+            sys.exit(130)
+        return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def store_options(fn: F) -> F:
+    fn = click.option("--endpoint", metavar="URL", envvar="REFORMKG_ENDPOINT",
+                      help="A SPARQL 1.1 endpoint instead of the embedded store (env REFORMKG_ENDPOINT).")(fn)
+    fn = click.option("--store", "store_dir", metavar="DIR", envvar="REFORMKG_STORE", default=DEFAULT_STORE,
+                      show_default=True, help="Directory of the embedded store (env REFORMKG_STORE).")(fn)
+    return fn
+
+
+def _open(store_dir: str, endpoint: str | None, *, write: bool) -> Any:
+    from graph.store import Store
+
+    if endpoint:
+        raise CliError(f"--endpoint {endpoint}: remote SPARQL endpoints are not supported by this "
+                       "version yet; use --store DIR")
+    path = Path(store_dir)
+    if not write:
+        if not path.exists():
+            raise CliError(f"no store at {path}; create one with `reformkg ingest --store {path} FILE…`")
+        return Store(path, read_only=True)
+    return Store(path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="reformkg")
+def main() -> None:
+    """Build and query a knowledge graph of Vietnamese administrative-reform (CCHC) facts.
+
+    \b
+    text / HTML / JSONL → facts with provenance → RDF (one named graph per source)
+      → SHACL checks → SPARQL, tables and system-network views
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@store_options
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@handle_errors
+def ingest(paths: tuple[Path, ...], store_dir: str, endpoint: str | None, quiet: bool) -> None:
+    """Ingest .txt, .html or .jsonl files (or directories of them).
+
+    JSONL lines are {"id", "text", "url"?, "title"?, "date"?, "publisher"?, "author"?}.
+    Ingesting the same source again changes nothing; a changed source replaces its graph.
+
+    \b
+    Example:
+      reformkg ingest --store data examples/
+    """
+    from ingest.read import iter_sources
+
+    items = list(iter_sources(list(paths)))
+    good = [i for i in items if not isinstance(i, Exception)]
+    for bad in (i for i in items if isinstance(i, Exception)):
+        click.echo(f"reformkg: error: {type(bad).__name__}: {bad}", err=True)
+    if not good:
+        sys.exit(2)
+    from api.loader import _run
+
+    store = _open(store_dir, endpoint, write=True)
+    summary = _run(store, good, len(good), None if quiet else _progress)
+    for _where, message in summary.failures:
+        click.echo(f"reformkg: error: {message}", err=True)
+    click.echo(
+        f"ingested {summary.documents} documents ({summary.unchanged} unchanged): "
+        f"{summary.facts} facts, {summary.connections} connections; "
+        f"store {store_dir}: {summary.quads_before} → {summary.quads_after} quads"
+    )
+    store.close()
+    if summary.failures or len(good) < len(items):
+        sys.exit(2)
+
+
+def _progress(items: Iterable[Any], total: int | None) -> Iterable[Any]:
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, unit="doc", desc="ingest", file=sys.stderr,
+                disable=total is not None and total < 2)
+
+
+_ROWS = click.Choice(["table", "jsonl", "csv"])
+
+
+@main.command()
+@store_options
+@click.option("--format", "fmt", type=_ROWS, default="table", show_default=True)
+@click.option("--source", "source_id", help="Only this source id.")
+@click.option("--indicator", help="Only this indicator (slug or IRI).")
+@click.option("--place", help="Only this place (IRI).")
+@click.option("--period", help="Only this period label (2025-Q1, 2024, …).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
+@handle_errors
+def facts(store_dir: str, endpoint: str | None, fmt: str, source_id: str | None, indicator: str | None,
+          place: str | None, period: str | None, output: Path | None) -> None:
+    """Every observation: value (base unit), unit, kind, qualifier, indicator, subject, place,
+    period, and where it was read (surface, start, end, sentence)."""
+    from graph.export import FACT_COLUMNS, facts_rows, write_rows
+
+    store = _open(store_dir, endpoint, write=False)
+    rows = facts_rows(store, source_id=source_id, indicator=indicator, place=place, period=period)
+    write_rows(rows, fmt, output or sys.stdout, FACT_COLUMNS)
+
+
+@main.command()
+@store_options
+@click.option("--format", "fmt", type=_ROWS, default="table", show_default=True)
+@click.option("--source", "source_id", help="Only this source id.")
+@click.option("-o", "--output", type=click.Path(path_type=Path))
+@handle_errors
+def connections(store_dir: str, endpoint: str | None, fmt: str, source_id: str | None, output: Path | None) -> None:
+    """Every system connection, named or grouped (count and level), with its status."""
+    from graph.export import CONNECTION_COLUMNS, connections_rows, write_rows
+
+    store = _open(store_dir, endpoint, write=False)
+    write_rows(connections_rows(store, source_id=source_id), fmt, output or sys.stdout, CONNECTION_COLUMNS)
+
+
+@main.command()
+@store_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
+@click.option("--source", "sources", multiple=True, help="Only this source id (repeatable).")
+@handle_errors
+def validate(store_dir: str, endpoint: str | None, fmt: str, sources: tuple[str, ...]) -> None:
+    """Check the graph against ontology/shapes.ttl. Exit 0 conforms, 1 findings, 2 could not validate."""
+    import json
+
+    from graph.validate import validate as run_validation
+    from ingest.to_rdf import source_iri
+
+    store = _open(store_dir, endpoint, write=False)
+    report = run_validation(store, sources=[source_iri(s) for s in sources] or None)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    elif fmt == "turtle":
+        click.echo(report.to_turtle())
+    else:
+        click.echo(report.to_text(), nl=False)
+    sys.exit(0 if report.conforms else 1)
+
+
+@main.command()
+@click.argument("query", required=False)
+@store_options
+@click.option("--file", "-f", "file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Read the query from FILE.")
+@click.option("--name", "-n", help="Run a named query of graph/queries (see --list).")
+@click.option("--list", "list_", is_flag=True, help="List the named queries.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld"]),
+              default="table", show_default=True)
+@handle_errors
+def query(query: str | None, store_dir: str, endpoint: str | None, file: Path | None, name: str | None,
+          list_: bool, fmt: str) -> None:
+    """Run SPARQL: QUERY as text, --file FILE, or --name NAME of a named query.
+
+    \b
+    Examples:
+      reformkg query 'SELECT (COUNT(*) AS ?n) WHERE { ?o a rkg:Observation }'
+      reformkg query --name ontime_rates_ranked --format csv
+    """
+    from graph import queries
+
+    if list_:
+        for n in queries.names():
+            q = queries.load(n)
+            click.echo(f"{n:32} {q.summary_en}")
+        return
+    if name:
+        text, qname = queries.load(name).text, name
+    elif file:
+        text, qname = file.read_text(encoding="utf-8"), str(file)
+    elif query:
+        if query in queries.names():
+            text, qname = queries.load(query).text, query
+        else:
+            text, qname = query, None
+    else:
+        raise CliError("give a query: QUERY, --file FILE or --name NAME (see --list)")
+    store = _open(store_dir, endpoint, write=False)
+    result = store.query(text, name=qname)
+    click.echo(_format_result(result, fmt), nl=False)
+
+
+def _format_result(result: Any, fmt: str) -> str:
+    import pyoxigraph as ox
+
+    from graph.export import write_rows
+    from graph.store import to_python
+
+    if isinstance(result, ox.QuerySolutions):
+        if fmt == "table":
+            cols = [v.value for v in result.variables]
+            rows = [{c: to_python(r[c]) for c in cols} for r in result]
+            import io
+
+            buf = io.StringIO()
+            write_rows(rows, "table", buf, cols)
+            return buf.getvalue()
+        rf = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+              "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}.get(fmt)
+        if rf is None:
+            raise CliError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; a SELECT gives table, csv, tsv, json or xml")
+        return result.serialize(format=rf).decode("utf-8")
+    if isinstance(result, ox.QueryBoolean):
+        if fmt in ("json", "xml"):
+            rf = ox.QueryResultsFormat.JSON if fmt == "json" else ox.QueryResultsFormat.XML
+            return result.serialize(format=rf).decode("utf-8")
+        return ("true" if bool(result) else "false") + "\n"
+    rdf = {"turtle": ox.RdfFormat.TURTLE, "table": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+           "jsonld": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML}.get(fmt)
+    if rdf is None:
+        raise CliError(f"--format {fmt} is for SELECT; a CONSTRUCT gives turtle, ntriples, jsonld or xml")
+    from ontology import PREFIXES
+
+    kwargs = {"prefixes": PREFIXES} if rdf == ox.RdfFormat.TURTLE else {}
+    return ox.serialize(result, format=rdf, **kwargs).decode("utf-8")
+
+
+@main.command(name="graph")
+@store_options
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "cytoscape", "dot", "csv", "svg", "png", "json"]),
+              default="graphml", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (stdout for text formats).")
+@click.option("--province", help="Only systems of this province (name or slug).")
+@click.option("--level", help="Only systems of this level (national, provincial, …).")
+@click.option("--include-planned/--operational-only", default=True, show_default=True)
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@handle_errors
+def graph_cmd(store_dir: str, endpoint: str | None, fmt: str, output: Path | None, province: str | None,
+              level: str | None, include_planned: bool, lang: str) -> None:
+    """The system-interconnection network as GraphML, GEXF, Cytoscape JSON, DOT, CSV, SVG or PNG."""
+    import json
+
+    from graph.export import write_network
+    from graph.views import network_json, system_network
+
+    store = _open(store_dir, endpoint, write=False)
+    G = system_network(store, province=province, level=level, include_planned=include_planned)
+    if fmt == "json":
+        click.echo(json.dumps(network_json(G, lang=lang), ensure_ascii=False, indent=2))
+        return
+    if fmt == "png" and output is None:
+        raise CliError("--format png needs -o FILE")
+    written = write_network(G, fmt, output or sys.stdout, lang=lang)
+    for p in written:
+        click.echo(f"wrote {p}", err=True)
+
+
+@main.command()
+@store_options
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--query-timeout", default=30.0, show_default=True, type=float, help="Seconds per SPARQL query.")
+@click.option("--max-rows", default=10000, show_default=True, type=int, help="Rows per SELECT (reported when cut).")
+@handle_errors
+def serve(store_dir: str, endpoint: str | None, host: str, port: int, query_timeout: float, max_rows: int) -> None:
+    """Serve the SPARQL endpoint, the API and the web page. POST /ingest needs REFORMKG_INGEST_TOKEN."""
+    _serve(Path(store_dir), endpoint, host, port, query_timeout, max_rows)
+
+
+def _serve(store_dir: Path, endpoint: str | None, host: str, port: int, query_timeout: float, max_rows: int) -> None:
+    import dataclasses
+
+    import uvicorn
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    settings = dataclasses.replace(Settings.from_env(), store=store_dir, host=host, port=port,
+                                   query_timeout=query_timeout, max_rows=max_rows)
+    store = _open(str(store_dir), endpoint, write=bool(settings.ingest_token))
+    app = create_app(settings, store)
+    click.echo(f"reformkg: serving {store_dir} on http://{host}:{port}/  (SPARQL: /sparql, API docs: /docs)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@main.command()
+@click.option("--store", "store_dir", default="./reformkg-demo", show_default=True, metavar="DIR",
+              help="A fresh store for the demo (emptied first).")
+@click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the page afterwards.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@handle_errors
+def demo(store_dir: str, serve: bool, host: str, port: int) -> None:
+    """Build the graph from the bundled example reports, validate it, print what was found,
+    and serve the page."""
+    from api.loader import ingest_paths
+    from graph.export import connections_rows, facts_rows
+    from graph.store import Store
+    from graph.validate import validate as run_validation
+
+    if not EXAMPLES.is_dir():
+        raise CliError(f"the bundled examples are not at {EXAMPLES} (run from a source checkout)")
+    path = Path(store_dir)
+    if path.exists():
+        shutil.rmtree(path)
+    store = Store(path)
+    summary = ingest_paths(store, sorted(EXAMPLES.glob("*.txt")), _progress)
+    rows = facts_rows(store)
+    conns = connections_rows(store)
+    report = run_validation(store)
+    click.echo(f"\nreformkg demo — {summary.documents} reports from {EXAMPLES}\n")
+    by_source: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_source.setdefault(str(r["source_id"]), []).append(r)
+    click.echo(f"{'source':28} {'facts':>5} {'connections':>11}  places")
+    for sid, rs in sorted(by_source.items()):
+        places = sorted({str(r.get('place') or '').rsplit('/', 3)[-1] for r in rs if r.get('place')})
+        n_conn = sum(1 for c in conns if c["source_id"] == sid)
+        click.echo(f"{sid:28} {len(rs):5} {n_conn:11}  {len(places)}")
+    click.echo(f"\n{len(rows)} facts, {len(conns)} connections, {store.quad_count()} quads")
+    click.echo(f"validation: {report.summary()}")
+    for f in report.findings[:5]:
+        click.echo("  " + f.to_text().replace("\n", "\n  "))
+    click.echo("\nsample facts:")
+    for r in rows[:8]:
+        click.echo(f"  {r['source_id']}: {r['surface']!r:18} → {r['value']} {r['unit']} "
+                   f"({r['qualifier']}, {r['period']}) {r['indicator_label']}")
+    store.close()
+    if serve:
+        _serve(path, None, host, port, 30.0, 10000)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,168 @@
+"""Reading sources: plain text, HTML news pages and JSONL corpora.
+
+A text file is stored whole (after NFC): boilerplate stays in the text so that offsets point
+into the file as a researcher sees it, and the extractor skips the boilerplate lines. From
+HTML the main text is taken with trafilatura (page debris, menus and comments dropped).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError, RecordError
+from .normalize import nfc
+
+__all__ = ["SourceDoc", "iter_sources", "read_html", "read_record", "read_text", "safe_id"]
+
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+MAX_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class SourceDoc:
+    source_id: str
+    text: str
+    origin: str  # where it came from, for messages: "a.txt", "corpus.jsonl:12"
+    file_name: str | None = None
+    url: str | None = None
+    title: str | None = None
+    date: str | None = None
+    publisher: str | None = None
+    author: str | None = None
+
+
+def safe_id(raw: str) -> str:
+    """A source id usable in an IRI path segment.
+
+    >>> safe_id("Vĩnh Phúc 2025/Q1")
+    'Vĩnh-Phúc-2025-Q1'
+    """
+    s = re.sub(r"[^\w.\-]+", "-", raw.strip(), flags=re.UNICODE).strip("-.")
+    return s or "source"
+
+
+def _decode(path: Path, data: bytes) -> str:
+    if not data.strip():
+        raise InputError(f"{path}: empty file")
+    nul = data.find(b"\x00", 0, 8192)
+    if nul >= 0:
+        raise InputError(f"{path}: binary file, not text (NUL byte at offset {nul})")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at byte offset {exc.start}); "
+            "convert it with `iconv -t UTF-8`"
+        ) from None
+
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise InputError(f"{path}: {size} bytes is over the {MAX_BYTES} byte limit for one document")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def read_text(path: Path) -> SourceDoc:
+    """A .txt file as one source; its id is the file name stem."""
+    text = nfc(_decode(path, _read_bytes(path)))
+    return SourceDoc(safe_id(path.stem), text, str(path), file_name=path.name)
+
+
+def read_html(path: Path) -> SourceDoc:
+    """The main article text and metadata of an HTML page."""
+    raw = _decode(path, _read_bytes(path))
+    doc = html_to_source(raw, path.stem, str(path))
+    doc.file_name = path.name
+    return doc
+
+
+def html_to_source(html: str, source_id: str, origin: str) -> SourceDoc:
+    """Main text and metadata of an HTML string (trafilatura)."""
+    import trafilatura  # imported here: it is slow to import and only HTML needs it
+
+    result = trafilatura.bare_extraction(
+        html, include_comments=False, include_tables=True, with_metadata=True, favor_precision=True
+    )
+    data = result.as_dict() if hasattr(result, "as_dict") else (result or {})
+    text = (data.get("text") or "").strip()
+    if not text:
+        raise InputError(f"{origin}: HTML with no article text (nothing left after removing page debris)")
+    return SourceDoc(
+        safe_id(source_id), nfc(text), origin, url=data.get("url"), title=data.get("title"),
+        date=data.get("date"), publisher=data.get("sitename"), author=data.get("author"),
+    )
+
+
+def read_record(line: str, lineno: int, origin: str) -> SourceDoc:
+    """One JSONL record: ``{"id", "text", "url"?, "title"?, "date"?, "publisher"?, "author"?}``."""
+    try:
+        rec = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise RecordError(f"{origin}:{lineno}: not JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(rec, dict):
+        raise RecordError(f"{origin}:{lineno}: a record must be a JSON object")
+    rid = rec.get("id")
+    label = f"{origin}:{lineno} (id {rid!r})" if rid is not None else f"{origin}:{lineno}"
+    text = rec.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise RecordError(f"{label}: no \"text\"")
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise RecordError(f"{label}: text over the {MAX_BYTES} byte limit")
+    for key in ("url", "title", "date", "publisher", "author"):
+        if rec.get(key) is not None and not isinstance(rec[key], str):
+            raise RecordError(f"{label}: \"{key}\" must be a string")
+    date = rec.get("date")
+    if date and not re.match(r"\d{4}-\d{2}-\d{2}", date):
+        raise RecordError(f"{label}: \"date\" must be an ISO date (YYYY-MM-DD), got {date!r}")
+    sid = str(rid) if rid is not None else f"{Path(origin).stem}-{lineno}"
+    return SourceDoc(safe_id(sid), nfc(text), f"{origin}:{lineno}", url=rec.get("url"),
+                     title=rec.get("title"), date=date[:10] if date else None,
+                     publisher=rec.get("publisher"), author=rec.get("author"))
+
+
+def iter_sources(paths: list[Path]) -> Iterator[SourceDoc | InputError | RecordError]:
+    """Every source of the given files and directories, or the error that stopped one."""
+    for p in paths:
+        if p.is_dir():
+            files = sorted(f for f in p.rglob("*") if f.is_file()
+                           and f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES)
+            if not files:
+                yield InputError(f"{p}: no .txt, .html or .jsonl files in this directory")
+            yield from iter_sources(files)
+            continue
+        suffix = p.suffix.lower()
+        try:
+            if suffix in JSONL_SUFFIXES:
+                yield from _iter_jsonl(p)
+            elif suffix in HTML_SUFFIXES:
+                yield read_html(p)
+            else:
+                yield read_text(p)
+        except (InputError, RecordError) as exc:
+            yield exc
+
+
+def _iter_jsonl(path: Path) -> Iterator[SourceDoc | RecordError]:
+    data = _read_bytes(path)
+    text = _decode(path, data)
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield read_record(line, lineno, str(path))
+        except RecordError as exc:
+            yield exc
