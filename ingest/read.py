@@ -22,6 +22,7 @@ TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 MAX_BYTES = 50 * 1024 * 1024
+MIN_ARTICLE_CHARS = 60
 
 
 @dataclass(slots=True)
@@ -99,7 +100,9 @@ def html_to_source(html: str, source_id: str, origin: str) -> SourceDoc:
     )
     data = result.as_dict() if hasattr(result, "as_dict") else (result or {})
     text = (data.get("text") or "").strip()
-    if not text:
+    # trafilatura falls back to menus and captions when a page has no article: a few words of
+    # debris are not an article either
+    if len(text) < MIN_ARTICLE_CHARS or len(text.split()) < 8:
         raise InputError(f"{origin}: HTML with no article text (nothing left after removing page debris)")
     return SourceDoc(
         safe_id(source_id), nfc(text), origin, url=data.get("url"), title=data.get("title"),
