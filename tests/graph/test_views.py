@@ -144,10 +144,104 @@ def test_network_json(network: nx.MultiDiGraph) -> None:
     assert english["title"] == "Information-system connections — 2 sources"
 
 
-def test_empty_store_gives_an_empty_network() -> None:
+def test_empty_store_is_explained_not_drawn() -> None:
     s = Store(None)
     s.remove_graph(str(REFERENCE_GRAPH))
-    G = views.system_network(s)
+    with pytest.raises(ExportError, match=r"no system connections \(0 sources loaded\)"):
+        views.system_network(s)
+    G = views.system_network(s, allow_empty=True)
     assert G.number_of_nodes() == 0 and views.network_json(G)["nodes"] == []
     with pytest.raises(ExportError, match="none"):
-        views.system_network(s, province="Phú Thọ")
+        views.system_network(s, province="Phú Thọ", allow_empty=True)
+
+
+# -- reports: periods, provenance, as-of ---------------------------------------------------
+def test_edges_carry_first_and_last_period_and_provenance(network: nx.MultiDiGraph) -> None:
+    edge = network.edges[SYS + "national-data-exchange-platform",
+                         SYS + "national-population-database", "operational"]
+    assert (edge["first_period"], edge["last_period"]) == ("2025-Q1", "2025-Q3")
+    assert edge["provenance"] == [
+        "https://w3id.org/reformkg/id/source/phutho-demo#char=506,538",
+        "https://w3id.org/reformkg/id/source/vinhphuc-demo#char=639,671",
+    ]
+    assert edge["connections"] == [
+        "https://w3id.org/reformkg/id/source/phutho-demo/conn/506-538-1",
+        "https://w3id.org/reformkg/id/source/vinhphuc-demo/conn/639-671-1",
+    ]
+    assert network.graph["first_period"] == "2025-Q1"
+    assert network.graph["last_period"] == "2025-Q3"
+    assert network.graph["latest_source_date"] == "2025-10-05"
+
+
+@pytest.mark.parametrize("as_of", ["2025-Q1", "quý I/2025", "2025-03", "2025-05-01", "Q2/2025"])
+def test_as_of_keeps_what_was_reported_by_then(store: Store, as_of: str) -> None:
+    G = views.system_network(store, as_of=as_of)
+    assert G.graph["sources"] == ["vinhphuc-demo"]
+    assert G.number_of_edges() == 6  # the Phú Thọ report (2025-Q3) is not yet there
+    edge = G.edges[SYS + "national-data-exchange-platform",
+                   SYS + "national-population-database", "operational"]
+    assert (edge["source_count"], edge["period"], edge["sources"]) == (1, ["2025-Q1"],
+                                                                      ["vinhphuc-demo"])
+    assert G.graph["filters"]["as_of"] in {"2025-Q1", "2025-03", "2025-05-01", "2025-Q2"}
+
+
+def test_as_of_after_everything_changes_nothing(store: Store, network: nx.MultiDiGraph) -> None:
+    G = views.system_network(store, as_of="2026")
+    assert sorted(G.edges(keys=True)) == sorted(network.edges(keys=True))
+
+
+def test_as_of_before_everything_says_what_exists(store: Store) -> None:
+    with pytest.raises(ExportError) as info:
+        views.system_network(store, as_of="2024")
+    message = str(info.value)
+    assert "as-of 2024" in message and "9 connections from 2 sources" in message
+    assert "reported 2025-Q1 → 2025-Q3" in message and info.value.status == 400
+
+
+@pytest.mark.parametrize("bad", ["Q7", "soon", "2025-13", "2025-02-30", ""])
+def test_unparseable_as_of(store: Store, bad: str) -> None:
+    if not bad:  # an empty value means no filter
+        assert views.system_network(store, as_of=bad).number_of_edges() == 9
+        return
+    with pytest.raises(ExportError, match="does not parse; write one like 2025-Q1"):
+        views.system_network(store, as_of=bad)
+
+
+def test_filters_that_leave_nothing_are_explained(store: Store) -> None:
+    with pytest.raises(ExportError) as info:
+        views.system_network(store, province="Phú Thọ", as_of="2025-Q2")
+    assert "province Phú Thọ, as-of 2025-Q2" in str(info.value)
+    assert "9 connections from 2 sources" in str(info.value)
+
+
+def test_misspelt_level_names_the_valid_ones(store: Store) -> None:
+    with pytest.raises(ExportError) as info:
+        views.system_network(store, level="natonal")
+    assert "levels are national, ministry, provincial" in str(info.value)
+    assert "levels present: national, provincial" in str(info.value)
+
+
+def test_network_json_adds_keys_and_keeps_the_old_ones(network: nx.MultiDiGraph) -> None:
+    data = views.network_json(network, lang="en")
+    assert {"title", "sources", "nodes", "edges"} <= set(data)
+    assert data["subtitle"] == "reported 2025-Q1 → 2025-Q3 · latest source dated 2025-10-05"
+    node = next(n for n in data["nodes"] if n["id"] == SYS + "vinh-phuc/tthc-information-system")
+    assert {"id", "label", "label_vi", "label_en", "level", "kind", "count", "x", "y", "degree",
+            "province", "province_label", "operator"} <= set(node)
+    assert (node["reported"], node["named"], node["gap"]) == (19, 0, 19)
+    assert node["component"] == 1 and node["colour"] == "#2471a3"
+    group = next(n for n in data["nodes"] if n["id"] == GROUP_11)
+    assert group["system"] == SYS + "vinh-phuc/tthc-information-system"
+    assert group["part_of"] == GROUP_19
+    edge = data["edges"][0]
+    assert {"source", "target", "key", "status", "count", "level", "period", "source_count",
+            "sources", "surface", "kind", "first_period", "last_period",
+            "provenance"} <= set(edge)
+
+
+def test_agency_hierarchy_small(store: Store) -> None:
+    A = views.agency_hierarchy(store)
+    ubnd = "https://w3id.org/reformkg/id/agency/vinh-phuc/ubnd"
+    assert A.nodes[ubnd]["kind"] == "agency" and A.nodes[ubnd]["level"] == "provincial"
+    assert A.edges[ubnd, VP]["relation"] == "jurisdiction"
+    assert A.edges[SYS + "vinh-phuc/tthc-information-system", ubnd]["relation"] == "operator"
