@@ -21,7 +21,7 @@ __all__ = ["SourceDoc", "iter_sources", "read_html", "read_record", "read_text",
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = 5 * 1024 * 1024  # one report is well under 1 MB; a 20 MB "document" is a dump, not a report
 MIN_ARTICLE_CHARS = 60
 
 
