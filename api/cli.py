@@ -52,20 +52,72 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+_REMOTE_META = "reformkg.remote"
+
+
 def store_options(fn: F) -> F:
-    fn = click.option("--endpoint", metavar="URL", envvar="REFORMKG_ENDPOINT",
-                      help="A SPARQL 1.1 endpoint instead of the embedded store (env REFORMKG_ENDPOINT).")(fn)
-    fn = click.option("--store", "store_dir", metavar="DIR", envvar="REFORMKG_STORE", default=DEFAULT_STORE,
-                      show_default=True, help="Directory of the embedded store (env REFORMKG_STORE).")(fn)
-    return fn
+    """``--store DIR`` or ``--endpoint URL`` (+ ``--update-endpoint``, ``--graph-store``,
+    ``--endpoint-timeout``) on a command.
+
+    The command function receives ``store_dir`` and ``endpoint``; the other remote options are
+    kept in the click context for :func:`_open`, so commands need not pass them along.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, update_endpoint: str | None = None, graph_store: str | None = None,
+                endpoint_timeout: float = 60.0, **kwargs: Any) -> Any:
+        click.get_current_context().meta[_REMOTE_META] = {
+            "update_endpoint": update_endpoint, "graph_store": graph_store,
+            "timeout": endpoint_timeout,
+        }
+        return fn(*args, **kwargs)
+
+    wrapper.__click_params__ = list(getattr(fn, "__click_params__", []))  # type: ignore[attr-defined]
+    options = [
+        click.option("--endpoint-timeout", type=float, default=60.0, show_default=True,
+                     envvar="REFORMKG_ENDPOINT_TIMEOUT", metavar="SECONDS",
+                     help="Seconds to wait for one answer of the --endpoint server."),
+        click.option("--graph-store", metavar="URL", envvar="REFORMKG_GRAPH_STORE",
+                     help="Graph Store Protocol URL of the --endpoint server (writes use PUT; "
+                          "without it, SPARQL Update). Env REFORMKG_GRAPH_STORE."),
+        click.option("--update-endpoint", metavar="URL", envvar="REFORMKG_UPDATE_ENDPOINT",
+                     help="SPARQL Update URL of the --endpoint server (default: …/query → "
+                          "…/update, else the endpoint). Env REFORMKG_UPDATE_ENDPOINT."),
+        click.option("--endpoint", metavar="URL", envvar="REFORMKG_ENDPOINT",
+                     help="A SPARQL 1.1 server instead of the embedded store, e.g. "
+                          "http://127.0.0.1:7878/query (env REFORMKG_ENDPOINT; README: Using "
+                          "another SPARQL server)."),
+        click.option("--store", "store_dir", metavar="DIR", envvar="REFORMKG_STORE",
+                     default=DEFAULT_STORE, show_default=True,
+                     help="Directory of the embedded store (env REFORMKG_STORE)."),
+    ]
+    decorated: Any = wrapper
+    for option in options:
+        decorated = option(decorated)
+    return decorated  # type: ignore[no-any-return]
 
 
-def _open(store_dir: str, endpoint: str | None, *, write: bool) -> Any:
-    from graph.store import Store
+def _remote_options() -> dict[str, Any]:
+    ctx = click.get_current_context(silent=True)
+    found = ctx.find_root().meta.get(_REMOTE_META) if ctx is not None else None
+    return dict(found) if found else {"update_endpoint": None, "graph_store": None, "timeout": 60.0}
+
+
+def _open(store_dir: str, endpoint: str | None, *, write: bool,
+          timeout: float | None = None) -> Any:
+    """The store a command works on: the ``--endpoint`` server, or the ``--store`` directory.
+
+    Raises:
+        CliError: reading from a store directory that does not exist.
+        StoreError: the store cannot be opened (for writing: its reference graph written).
+    """
+    from graph.store import Store, open_store
 
     if endpoint:
-        raise CliError(f"--endpoint {endpoint}: remote SPARQL endpoints are not supported by this "
-                       "version yet; use --store DIR")
+        remote = _remote_options()
+        if timeout is not None:
+            remote["timeout"] = timeout
+        return open_store(endpoint=endpoint, read_only=not write, **remote)
     path = Path(store_dir)
     if not write:
         if not path.exists():
@@ -117,7 +169,7 @@ def ingest(paths: tuple[Path, ...], store_dir: str, endpoint: str | None, quiet:
     click.echo(
         f"ingested {summary.documents} documents ({summary.unchanged} unchanged): "
         f"{summary.facts} facts, {summary.connections} connections; "
-        f"store {store_dir}: {summary.quads_before} → {summary.quads_after} quads"
+        f"store {endpoint or store_dir}: {summary.quads_before} → {summary.quads_after} quads"
     )
     store.close()
     if summary.failures or len(good) < len(items):
@@ -270,29 +322,132 @@ def _format_result(result: Any, fmt: str) -> str:
 
 @main.command(name="graph")
 @store_options
-@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "cytoscape", "dot", "csv", "svg", "png", "json"]),
-              default="graphml", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (stdout for text formats).")
-@click.option("--province", help="Only systems of this province (name or slug).")
-@click.option("--level", help="Only systems of this level (national, provincial, …).")
-@click.option("--include-planned/--operational-only", default=True, show_default=True)
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--format", "fmt",
+              type=click.Choice(
+                  ["graphml", "gexf", "cytoscape", "dot", "csv", "svg", "png", "json"]),
+              default=None,
+              help="Network file format [default: graphml]; with --measures/--matrix: csv or json "
+                   "instead of the text table.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Output file (stdout for text formats).")
+@click.option("--province",
+              help="Only connections touching systems of this province (name, slug or IRI).")
+@click.option("--level",
+              help="Only connections touching a node of this level (national, provincial, …).")
+@click.option("--include-planned/--operational-only", default=True, show_default=True,
+              help="Keep or drop planned connections.")
+@click.option("--as-of", "as_of", metavar="PERIOD",
+              help="Only connections reported in periods ending on or before PERIOD "
+                   "(2025-Q1, 2025-06, 'quý I/2025').")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Label language.")
+@click.option("--measures", is_flag=True,
+              help="Print degree, betweenness, components, hubs, reported-vs-named gaps "
+                   "and operational/planned shares.")
+@click.option("--matrix", is_flag=True, help="Print the province × national-platform matrix.")
+@click.option("--agencies", is_flag=True,
+              help="The agency hierarchy (W3C ORG) instead of the system network.")
 @handle_errors
-def graph_cmd(store_dir: str, endpoint: str | None, fmt: str, output: Path | None, province: str | None,
-              level: str | None, include_planned: bool, lang: str) -> None:
-    """The system-interconnection network as GraphML, GEXF, Cytoscape JSON, DOT, CSV, SVG or PNG."""
+def graph_cmd(store_dir: str, endpoint: str | None, fmt: str | None, output: Path | None,
+              province: str | None, level: str | None, include_planned: bool, as_of: str | None,
+              lang: str, measures: bool, matrix: bool, agencies: bool) -> None:
+    """The system-interconnection network: GraphML, GEXF, Cytoscape JSON, DOT, CSV, SVG or PNG;
+    its measures (--measures) or the province × platform matrix (--matrix).
+
+    \b
+    Examples:
+      reformkg graph --format gexf -o systems.gexf
+      reformkg graph --format png -o systems.png --province "Vĩnh Phúc" --lang en
+      reformkg graph --measures --as-of 2025-Q3
+      reformkg graph --matrix --operational-only
+    """
+    import io
     import json
 
-    from graph.export import write_network
+    views_chosen = [name for name, on in (("--measures", measures), ("--matrix", matrix),
+                                          ("--agencies", agencies)) if on]
+    if len(views_chosen) > 1:
+        raise CliError(f"choose one of {', '.join(views_chosen)}")
+    store = _open(store_dir, endpoint, write=False)
+
+    def emit(text: str) -> None:
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            output.write_text(text, encoding="utf-8")
+            click.echo(f"wrote {output}", err=True)
+
+    if agencies:
+        from graph.network_export import write_agencies
+        from graph.views import agency_hierarchy
+
+        if province or level or as_of or not include_planned:
+            raise CliError("--agencies takes no network filters (--province, --level, --as-of, "
+                           "--operational-only)")
+        written = write_agencies(agency_hierarchy(store), fmt or "graphml", output or sys.stdout,
+                                 lang=lang)
+        for p in written:
+            click.echo(f"wrote {p}", err=True)
+        return
+    if matrix:
+        from graph.matrix import (
+            MATRIX_COLUMNS,
+            matrix_rows,
+            matrix_table,
+            province_platform_matrix,
+        )
+
+        if level:
+            raise CliError("--matrix has no --level: its columns are the national platforms")
+        m = province_platform_matrix(store, province=province, include_planned=include_planned,
+                                     as_of=as_of)
+        if fmt in (None, "csv", "json"):
+            rows = matrix_rows(m, lang=lang)
+            if fmt is None:
+                emit(matrix_table(m, lang=lang))
+            elif fmt == "json":
+                emit(json.dumps({"filters": m.filters, "sources": m.sources,
+                                 "grouped_national": m.grouped_national, "rows": rows},
+                                ensure_ascii=False, indent=2) + "\n")
+            else:
+                from graph.export import write_rows
+
+                buf = io.StringIO()
+                write_rows(rows, "csv", buf, MATRIX_COLUMNS)
+                emit(buf.getvalue())
+            return
+        raise CliError(f"--matrix is printed as a table, csv or json, not {fmt}")
+
     from graph.views import network_json, system_network
 
-    store = _open(store_dir, endpoint, write=False)
-    G = system_network(store, province=province, level=level, include_planned=include_planned)
+    G = system_network(store, province=province, level=level, include_planned=include_planned,
+                       as_of=as_of)
+    if measures:
+        from graph.measures import measures_table, network_measures
+
+        if fmt is None:
+            emit(measures_table(G, lang=lang))
+        elif fmt == "json":
+            emit(json.dumps(network_measures(G, lang=lang).to_json(), ensure_ascii=False,
+                            indent=2) + "\n")
+        elif fmt == "csv":
+            from graph.export import write_rows
+
+            rows = network_measures(G, lang=lang).nodes
+            buf = io.StringIO()
+            write_rows(rows, "csv", buf, list(rows[0]) if rows else ["id"])
+            emit(buf.getvalue())
+        else:
+            raise CliError(f"--measures is printed as a table, csv or json, not {fmt}")
+        return
+    fmt = fmt or "graphml"
     if fmt == "json":
-        click.echo(json.dumps(network_json(G, lang=lang), ensure_ascii=False, indent=2))
+        emit(json.dumps(network_json(G, lang=lang), ensure_ascii=False, indent=2) + "\n")
         return
     if fmt == "png" and output is None:
         raise CliError("--format png needs -o FILE")
+    from graph.export import write_network
+
     written = write_network(G, fmt, output or sys.stdout, lang=lang)
     for p in written:
         click.echo(f"wrote {p}", err=True)
@@ -315,14 +470,23 @@ def _serve(store_dir: Path, endpoint: str | None, host: str, port: int, query_ti
 
     import uvicorn
 
-    from api.app import create_app
+    from api.app import create_app, open_store
     from api.settings import Settings
 
-    settings = dataclasses.replace(Settings.from_env(), store=store_dir, host=host, port=port,
-                                   query_timeout=query_timeout, max_rows=max_rows)
-    store = _open(str(store_dir), endpoint, write=bool(settings.ingest_token))
+    remote = _remote_options() if endpoint else {}
+    settings = dataclasses.replace(
+        Settings.from_env(), store=store_dir, host=host, port=port, query_timeout=query_timeout,
+        max_rows=max_rows, endpoint=endpoint or None,
+        update_endpoint=remote.get("update_endpoint"), graph_store=remote.get("graph_store"),
+    )
+    if endpoint:
+        store = open_store(settings)
+    else:
+        store = _open(str(store_dir), None, write=bool(settings.ingest_token))
     app = create_app(settings, store)
-    click.echo(f"reformkg: serving {store_dir} on http://{host}:{port}/  (SPARQL: /sparql, API docs: /docs)")
+    where = endpoint or store_dir
+    click.echo(f"reformkg: serving {where} on http://{host}:{port}/  "
+               "(SPARQL: /sparql, API docs: /docs)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

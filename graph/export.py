@@ -4,28 +4,31 @@ Tables (``reformkg facts`` / ``reformkg connections``, DESIGN.md section 4) come
 queries ``facts.rq`` and ``connections.rq``; their columns are :data:`FACT_COLUMNS` and
 :data:`CONNECTION_COLUMNS`, in that order, with plain Python values (``value`` in the base unit).
 
-The network (``reformkg graph``) comes from :func:`graph.views.system_network` and is written by
-:func:`write_network` as GraphML, GEXF (with ``viz`` colour, size and position), Cytoscape.js
-JSON, DOT, CSV (nodes and edges), or an SVG/PNG picture (:mod:`graph.render`).
+The network (``reformkg graph``) comes from :func:`graph.views.system_network`; its writers
+(GraphML, GEXF, Cytoscape JSON, DOT, CSV, SVG/PNG) live in :mod:`graph.network_export` and are
+re-exported here (:func:`write_network`, :data:`NODE_COLUMNS`, :data:`EDGE_COLUMNS`).
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-import networkx as nx
-
 from ontology import ID, PREFIXES
 
 from . import queries
 from .errors import ExportError
+from .network_export import (
+    EDGE_COLUMNS,
+    NETWORK_FORMATS,
+    NODE_COLUMNS,
+    _dot_quote,  # noqa: F401  (re-exported for the tests of the DOT writer)
+    write_network,
+)
 from .store import Store
-from .views import level_colour, network_json
 
 __all__ = [
     "CONNECTION_COLUMNS",
@@ -50,16 +53,7 @@ CONNECTION_COLUMNS: tuple[str, ...] = (
     "source", "source_id", "from", "from_label", "to", "to_label", "status", "count", "level",
     "surface", "start", "end", "sentence",
 )
-#: Columns of the network's node and edge tables (CSV export).
-NODE_COLUMNS: tuple[str, ...] = (
-    "id", "label", "label_vi", "label_en", "kind", "level", "province", "province_label",
-    "operator", "count", "degree", "x", "y",
-)
-EDGE_COLUMNS: tuple[str, ...] = (
-    "source", "target", "status", "count", "level", "period", "source_count", "sources", "surface",
-)
 ROW_FORMATS = ("jsonl", "csv", "table")
-NETWORK_FORMATS = ("graphml", "gexf", "cytoscape", "dot", "csv", "svg", "png")
 
 _CELL_WIDTH = 60
 Out = str | Path | IO[Any]
@@ -214,184 +208,3 @@ def write_rows(
     finally:
         if close:
             stream.close()
-
-
-# -- the network -----------------------------------------------------------------------------
-def _scalar_graph(G: nx.MultiDiGraph, lang: str, *, viz: bool = False) -> nx.MultiDiGraph:
-    """A copy whose attributes are GraphML/GEXF scalars (no None, lists joined with "|")."""
-    data = network_json(G, lang=lang)
-    H = nx.MultiDiGraph()
-    H.graph.update(
-        name=G.graph.get("name", "reformkg system network"),
-        source_count=len(G.graph.get("sources", [])),
-        sources="|".join(G.graph.get("sources", [])),
-    )
-    for node in data["nodes"]:
-        attrs = {k: v for k, v in node.items() if k != "id" and v is not None}
-        if viz:
-            r, g, b = level_colour(node["level"], rgb=True)
-            attrs["viz"] = {
-                "color": {"r": r, "g": g, "b": b, "a": 1.0},
-                "size": 10.0 + 4.0 * node["degree"],
-                "position": {
-                    "x": round(500.0 * node["x"], 1), "y": round(500.0 * node["y"], 1), "z": 0.0
-                },
-            }
-        H.add_node(node["id"], **attrs)
-    for edge in data["edges"]:
-        attrs = {
-            k: ("|".join(v) if isinstance(v, list) else v)
-            for k, v in edge.items()
-            if k not in ("source", "target", "key") and v is not None
-        }
-        H.add_edge(edge["source"], edge["target"], key=edge["key"], **attrs)
-    return H
-
-
-def _dot_quote(value: Any) -> str:
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{text}"'
-
-
-def _dot(G: nx.MultiDiGraph, lang: str) -> str:
-    data = network_json(G, lang=lang)
-    title = data["title"]
-    lines = [
-        "digraph reformkg_systems {",
-        f"  graph [label={_dot_quote(title)}, labelloc=t, overlap=false, splines=true];",
-        '  node [style=filled, fontname="DejaVu Sans", fontsize=10];',
-        '  edge [color="#7f8c8d"];',
-    ]
-    for n in data["nodes"]:
-        attrs = {
-            "label": n["label"],
-            "shape": "box" if n["kind"] == "group" else "ellipse",
-            "fillcolor": level_colour(n["level"]),
-            "pos": f"{n['x'] * 5:.3f},{n['y'] * 5:.3f}",
-            "kind": n["kind"],
-            "level": n["level"],
-            "count": n["count"],
-        }
-        body = ", ".join(f"{k}={_dot_quote(v)}" for k, v in attrs.items() if v is not None)
-        lines.append(f"  {_dot_quote(n['id'])} [{body}];")
-    for e in data["edges"]:
-        attrs = {
-            "status": e["status"],
-            "style": "dashed" if e["status"] == "planned" else "solid",
-            "label": e["count"],
-            "level": e["level"],
-            "sources": "|".join(e["sources"]),
-            "source_count": e["source_count"],
-        }
-        body = ", ".join(f"{k}={_dot_quote(v)}" for k, v in attrs.items() if v is not None)
-        lines.append(f"  {_dot_quote(e['source'])} -> {_dot_quote(e['target'])} [{body}];")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
-def _csv_tables(G: nx.MultiDiGraph, lang: str) -> tuple[str, str]:
-    data = network_json(G, lang=lang)
-    tables = []
-    for rows, columns in ((data["nodes"], NODE_COLUMNS), (data["edges"], EDGE_COLUMNS)):
-        buf = io.StringIO()
-        flat = [
-            {k: ("|".join(v) if isinstance(v, list) else v) for k, v in r.items()} for r in rows
-        ]
-        write_rows(flat, "csv", buf, columns)
-        tables.append(buf.getvalue())
-    return tables[0], tables[1]
-
-
-def _cytoscape(G: nx.MultiDiGraph, lang: str) -> str:
-    data = network_json(G, lang=lang)
-    H = nx.MultiDiGraph()
-    H.graph.update(name=data["title"], sources=data["sources"])
-    for n in data["nodes"]:
-        H.add_node(n["id"], **{k: v for k, v in n.items() if k != "id"})
-    for e in data["edges"]:
-        H.add_edge(e["source"], e["target"], key=e["key"],
-                   **{k: v for k, v in e.items() if k not in ("source", "target", "key")})
-    doc = nx.cytoscape_data(H, name="label", ident="id")
-    for element in doc["elements"]["nodes"]:
-        # Cytoscape.js preset layout: pixels, y pointing down.
-        d = element["data"]
-        element["position"] = {"x": round(500 * d["x"], 1), "y": round(-500 * d["y"], 1)}
-    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
-
-
-def _write(out: Out, payload: str | bytes) -> list[Path]:
-    if isinstance(out, str | Path):
-        path = Path(out)
-        if isinstance(payload, bytes):
-            path.write_bytes(payload)
-        else:
-            path.write_text(payload, encoding="utf-8")
-        return [path]
-    if isinstance(payload, bytes):
-        target = getattr(out, "buffer", out)
-        try:
-            target.write(payload)
-        except TypeError:
-            raise ExportError("a binary format needs a file (-o FILE) or a binary stream") from None
-    else:
-        try:
-            out.write(payload)
-        except TypeError:  # a binary stream (e.g. an HTTP response body)
-            out.write(payload.encode("utf-8"))
-    return []
-
-
-def write_network(G: nx.MultiDiGraph, fmt: str, out: Out, *, lang: str = "vi") -> list[Path]:
-    """Write the system network in ``fmt`` to a path or stream.
-
-    Args:
-        G: a network from :func:`graph.views.system_network`.
-        fmt: ``graphml``, ``gexf`` (Gephi; ``viz`` colour by level, size by degree, position
-            from :func:`graph.views.layout`), ``cytoscape`` (Cytoscape.js JSON with
-            ``elements.nodes``/``elements.edges`` and preset positions), ``dot`` (Graphviz),
-            ``csv`` (two tables; ``FOO.csv`` becomes ``FOO.nodes.csv`` and ``FOO.edges.csv``, a
-            stream gets nodes, a blank line, edges), ``svg`` or ``png`` (:mod:`graph.render`).
-        out: a path, or a stream: text or binary (png needs binary or a ``.buffer``).
-        lang: ``vi`` (default) or ``en`` node labels.
-
-    Returns:
-        The files written (empty when writing to a stream).
-
-    Raises:
-        ExportError: unknown format or language, or a binary format asked for on a text stream.
-    """
-    if fmt not in NETWORK_FORMATS:
-        raise ExportError(
-            f"unknown network format {fmt!r}; use one of {', '.join(NETWORK_FORMATS)}"
-        )
-    if lang not in ("vi", "en"):
-        raise ExportError(f"unknown label language {lang!r}; use vi or en")
-    if fmt in ("svg", "png"):
-        from .render import render  # matplotlib is imported only for pictures
-
-        buf = io.BytesIO()
-        render(G, fmt, buf, lang=lang)
-        data = buf.getvalue()
-        return _write(out, data if fmt == "png" else data.decode("utf-8"))
-    if fmt in ("graphml", "gexf"):
-        buf = io.BytesIO()
-        H = _scalar_graph(G, lang, viz=fmt == "gexf")
-        if fmt == "graphml":
-            nx.write_graphml(H, buf, encoding="utf-8")
-        else:
-            nx.write_gexf(H, buf, encoding="utf-8", version="1.2draft")
-        return _write(out, buf.getvalue().decode("utf-8"))
-    if fmt == "cytoscape":
-        return _write(out, _cytoscape(G, lang))
-    if fmt == "dot":
-        return _write(out, _dot(G, lang))
-    nodes, edges = _csv_tables(G, lang)
-    if isinstance(out, str | Path):
-        path = Path(out)
-        stem = path.name[: -len(".csv")] if path.name.endswith(".csv") else path.name
-        written = [path.with_name(f"{stem}.nodes.csv"), path.with_name(f"{stem}.edges.csv")]
-        written[0].write_text(nodes, encoding="utf-8")
-        written[1].write_text(edges, encoding="utf-8")
-        return written
-    return _write(out, nodes + "\n" + edges)
-

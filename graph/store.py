@@ -1,8 +1,15 @@
-"""The RDF store: embedded Oxigraph on disk (default) behind one small interface.
+"""The RDF store: embedded Oxigraph on disk (default) or any SPARQL 1.1 server, behind one
+small interface.
 
 Queries run with the union of all named graphs as the default graph. Each source lives in its
-own named graph (the source's IRI); ``replace_source`` swaps that graph in one transaction, so
+own named graph (the source's IRI); ``replace_graph`` swaps that graph in one transaction, so
 a failed or interrupted load leaves the previous version in place.
+
+The interface every caller uses: ``query``, ``select``, ``quad_count``, ``source_hash``,
+``sources``, ``quads``, ``replace_graph``, ``remove_graph``, ``ensure_reference``, ``flush``,
+``close``. :class:`Store` implements it on embedded Oxigraph; :class:`graph.remote.RemoteStore`
+(a subclass, so ``store: Store`` annotations hold) on a SPARQL server. :func:`open_store` picks
+one.
 """
 
 from __future__ import annotations
@@ -55,7 +62,9 @@ class Store:
                 self._ox = ox.Store()
             elif read_only:
                 if not self.path.exists():
-                    raise StoreError(f"store {self.path}: no such directory; run `reformkg ingest` first")
+                    raise StoreError(
+                        f"store {self.path}: no such directory; run `reformkg ingest` first"
+                    )
                 self._ox = ox.Store.read_only(str(self.path))
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
@@ -83,7 +92,9 @@ class Store:
         except OSError as exc:
             raise StoreError(f"store {self.path}: read failed: {exc}") from None
 
-    def select(self, sparql: str, *, name: str | None = None, **kwargs: Any) -> list[dict[str, Any]]:
+    def select(
+        self, sparql: str, *, name: str | None = None, **kwargs: Any
+    ) -> list[dict[str, Any]]:
         """Run a SELECT and return rows as dicts of Python values (str, int, float, None)."""
         solutions = self.query(sparql, name=name, **kwargs)
         names = [v.value for v in solutions.variables]
@@ -96,7 +107,7 @@ class Store:
         """The content hash stored with a source, or None when it is not in the store."""
         g = ox.NamedNode(source_iri)
         for q in self._ox.quads_for_pattern(g, _HASH, None, g):
-            return str(q.object.value)
+            return str(getattr(q.object, "value", q.object))
         return None
 
     def sources(self) -> list[str]:
@@ -124,7 +135,9 @@ class Store:
         try:
             self._ox.update(update)
         except (OSError, SyntaxError) as exc:
-            raise StoreError(f"store {self.path}: writing graph <{graph_iri}> failed: {exc}") from None
+            raise StoreError(
+                f"store {self.path}: writing graph <{graph_iri}> failed: {exc}"
+            ) from None
 
     def remove_graph(self, graph_iri: str) -> None:
         try:
@@ -132,11 +145,23 @@ class Store:
         except OSError as exc:
             raise StoreError(f"store {self.path}: removing <{graph_iri}> failed: {exc}") from None
 
+    def _reference_graph(self) -> str:
+        return _REF_GRAPH.value
+
+    def _stored_reference_version(self) -> str | None:
+        """The version stamp of the stored reference graph (None: absent or ambiguous)."""
+        found = self._ox.quads_for_pattern(_REF_GRAPH, _REF_VERSION, None, _REF_GRAPH)
+        current = [str(getattr(q.object, "value", q.object)) for q in found]
+        return current[0] if len(current) == 1 else None
+
     def ensure_reference(self) -> None:
-        """Load ontology, schemes, systems and gazetteer into the reference graph when they changed."""
+        """Load ontology, schemes, systems and gazetteer into the reference graph when they changed.
+
+        Raises:
+            StoreError: a reference file does not parse, or the graph cannot be written.
+        """
         version = _reference_version()
-        current = [q.object.value for q in self._ox.quads_for_pattern(_REF_GRAPH, _REF_VERSION, None, _REF_GRAPH)]
-        if current == [version]:
+        if self._stored_reference_version() == version:
             return
         quads: list[ox.Quad] = [ox.Quad(_REF_GRAPH, _REF_VERSION, ox.Literal(version), _REF_GRAPH)]
         for path in REFERENCE_FILES:
@@ -148,6 +173,86 @@ class Store:
             except SyntaxError as exc:
                 raise StoreError(f"{path.name}: cannot parse: {exc}") from None
         self.replace_graph(_REF_GRAPH.value, quads)
+
+    # -- loading many sources (api.loader) ----------------------------------------------------
+    # Each falls back to the interface above when the store has no embedded Oxigraph (``_ox``),
+    # so a subclass that speaks to a server (graph.remote) keeps working unchanged.
+
+    def stored_runs(self, graph_iris: list[str]) -> dict[str, str]:
+        """``{source graph: IRI of its ingest run}`` for the given sources that carry their
+        fingerprint marker (``<src> rkg:contentHash …; prov:wasGeneratedBy <run>`` in their own
+        graph); one query for the whole list."""
+        if not graph_iris:
+            return {}
+        values = " ".join(f"<{g}>" for g in graph_iris)
+        rows = self.select(
+            f"SELECT ?g ?run WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?g <{RKG.contentHash}> ?h ; "
+            f"<http://www.w3.org/ns/prov#wasGeneratedBy> ?run }} }}",
+            use_default_graph_as_union=False,
+        )
+        return {str(r["g"]): str(r["run"]) for r in rows}
+
+    def present_graphs(self, graph_iris: list[str]) -> set[str]:
+        """The given named graphs that hold at least one quad."""
+        store = getattr(self, "_ox", None)
+        if store is None:
+            if not graph_iris:
+                return set()
+            values = " ".join(f"<{g}>" for g in graph_iris)
+            rows = self.select(f"SELECT DISTINCT ?g WHERE {{ VALUES ?g {{ {values} }} "
+                               f"GRAPH ?g {{ ?s ?p ?o }} }}", use_default_graph_as_union=False)
+            return {str(r["g"]) for r in rows}
+        return {g for g in graph_iris if store.contains_named_graph(ox.NamedNode(g))}
+
+    def add_graphs(self, nquads: bytes) -> None:
+        """Add N-Quads (named graphs not in the store yet) in one transaction: all or nothing.
+
+        Raises:
+            StoreError: the write failed; nothing was written.
+        """
+        store = getattr(self, "_ox", None)
+        try:
+            if store is None:
+                by_graph: dict[str, list[ox.Quad]] = {}
+                for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
+                    by_graph.setdefault(q.graph_name.value, []).append(q)
+                for name, quads in by_graph.items():
+                    self.replace_graph(name, quads)
+                return
+            store.load(nquads, format=ox.RdfFormat.N_QUADS)
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"store {self.path}: adding graphs failed: {exc}") from None
+
+    def bulk_add_graphs(self, nquads: bytes) -> None:
+        """Add N-Quads with Oxigraph's bulk loader: several times faster than :meth:`add_graphs`
+        on large batches, but **not atomic** (pyoxigraph ``bulk_load``: "without transactional
+        guarantees"; only a part of the data may be written if it fails or is interrupted).
+        Callers write the markers that say "this source is complete" afterwards, in a
+        transaction (see api.loader). Falls back to :meth:`add_graphs` without an embedded store.
+
+        Raises:
+            StoreError: the write failed; part of the data may be stored.
+        """
+        store = getattr(self, "_ox", None)
+        if store is None:
+            self.add_graphs(nquads)
+            return
+        try:
+            store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"store {self.path}: bulk load failed: {exc}") from None
+
+    def optimize(self) -> None:
+        """Compact the embedded store after a large load (no-op on a server)."""
+        store = getattr(self, "_ox", None)
+        if store is not None and self.path is not None and not self.read_only:
+            store.optimize()
+
+    def disk_bytes(self) -> int | None:
+        """Bytes the on-disk store takes (None in memory or on a server)."""
+        if self.path is None or getattr(self, "_ox", None) is None:
+            return None
+        return sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
 
     def flush(self) -> None:
         if self.path is not None and not self.read_only:
@@ -181,6 +286,31 @@ def to_python(term: Any) -> Any:
     return term.value
 
 
-def open_store(path: str | Path | None = None, *, read_only: bool = False) -> Store:
-    """Open the embedded store at ``path`` (see :class:`Store`)."""
+def open_store(
+    path: str | Path | None = None,
+    *,
+    read_only: bool = False,
+    endpoint: str | None = None,
+    update_endpoint: str | None = None,
+    graph_store: str | None = None,
+    timeout: float = 60.0,
+) -> Store:
+    """Open the embedded store at ``path``, or the SPARQL server at ``endpoint`` when given.
+
+    Args:
+        path: directory of the embedded store (``None``: in memory); ignored with ``endpoint``.
+        read_only: open for reading only.
+        endpoint: SPARQL 1.1 query endpoint of a server (see :mod:`graph.remote`).
+        update_endpoint: its SPARQL Update endpoint, when it is not derived from ``endpoint``.
+        graph_store: its Graph Store Protocol endpoint (graphs are written with PUT).
+        timeout: seconds to wait for one answer of the server.
+
+    Raises:
+        StoreError: the store cannot be opened (or, for writing, its reference graph written).
+    """
+    if endpoint:
+        from .remote import RemoteStore
+
+        return RemoteStore(endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
+                           read_only=read_only, timeout=timeout)
     return Store(path, read_only=read_only)

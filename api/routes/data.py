@@ -1,9 +1,11 @@
-"""``GET /facts``, ``GET /connections`` and ``GET /graph/systems``.
+"""``GET /facts``, ``GET /connections`` and the ``GET /graph/*`` views.
 
 Facts and connections are the export rows of ``reformkg facts`` / ``reformkg connections``
 (stable columns, DESIGN.md §4) as JSON ``{"columns", "rows"}`` or CSV. The system network is
-``graph.views``' projection as JSON (nodes with layout positions, edges) or a download in any
-format of ``reformkg graph``. Work runs in the query pool under the same timeout as ``/sparql``;
+``graph.views``' projection as JSON (nodes with layout positions and measures, edges with
+provenance) or a download in any format of ``reformkg graph``; ``/graph/measures``,
+``/graph/matrix`` and ``/graph/agencies`` are ``reformkg graph --measures``, ``--matrix`` and
+``--agencies``. Work runs in the query pool under the same timeout as ``/sparql``;
 rows beyond ``max_rows`` are cut and the cut is reported in ``X-Reformkg-*`` headers (and in
 the JSON body).
 """
@@ -134,33 +136,48 @@ async def get_connections(
                         "connections")
 
 
+ProvinceParam = Annotated[
+    str | None, Query(description="province IRI, adm/… path, name or slug (e.g. Vĩnh Phúc)")
+]
+LevelParam = Annotated[
+    str | None, Query(description="national, ministry, provincial, district, commune, other")
+]
+PlannedParam = Annotated[bool, Query(description="include planned connections")]
+AsOfParam = Annotated[
+    str | None,
+    Query(description="only connections reported in periods ending on or before this period "
+                      "(2025-Q1, 2025-06, 2025, quý I/2025)"),
+]
+LangParam = Annotated[Literal["vi", "en"], Query(description="label language")]
+
+
 @router.get(
     "/graph/systems",
-    summary="The information-system network: JSON with layout positions, or a download",
+    summary="The information-system network: JSON with layout positions and measures, or a "
+            "download (GraphML, GEXF, Cytoscape JSON, DOT, CSV, SVG, PNG)",
     response_class=Response,
 )
 async def get_systems(
     store: StoreDep,
     runner: RunnerDep,
-    province: Annotated[
-        str | None, Query(description="province IRI, adm/… path, name or slug")
-    ] = None,
-    level: Annotated[
-        str | None, Query(description="national, ministry, provincial, district, commune")
-    ] = None,
-    include_planned: Annotated[bool, Query(description="include planned connections")] = True,
-    lang: Annotated[Literal["vi", "en"], Query(description="node label language")] = "vi",
+    province: ProvinceParam = None,
+    level: LevelParam = None,
+    include_planned: PlannedParam = True,
+    as_of: AsOfParam = None,
+    lang: LangParam = "vi",
     format: NetworkFormat = "json",
 ) -> Response:
+    """Unknown provinces or levels, a period that does not parse, an empty store or filters that
+    leave nothing answer 400 with a message that says what exists."""
     from graph.views import network_json, system_network
 
     def build() -> Any:
         return system_network(store, province=province or None, level=level or None,
-                              include_planned=include_planned)
+                              include_planned=include_planned, as_of=as_of or None)
 
     graph = await runner.call(build)
     if format == "json":
-        return JSONResponse(network_json(graph, lang=lang))
+        return JSONResponse(await runner.call(partial(network_json, graph, lang=lang)))
     from graph.export import write_network
 
     def render() -> bytes:
@@ -175,4 +192,109 @@ async def get_systems(
     body = await runner.call(render)
     media_type, extension = NETWORK_MEDIA_TYPES[format]
     headers = {"Content-Disposition": f'attachment; filename="systems.{extension}"'}
+    return Response(body, media_type=media_type, headers=headers)
+
+
+@router.get(
+    "/graph/measures",
+    summary="Measures of the system network: degree, betweenness, components, hubs by level, "
+            "reported-vs-named gaps, operational/planned shares (overall and per province)",
+)
+async def get_measures(
+    store: StoreDep,
+    runner: RunnerDep,
+    province: ProvinceParam = None,
+    level: LevelParam = None,
+    include_planned: PlannedParam = True,
+    as_of: AsOfParam = None,
+    lang: LangParam = "vi",
+    format: Literal["json", "csv", "text"] = "json",
+) -> Response:
+    """The table of ``reformkg graph --measures`` (``text``), its JSON, or the per-system rows
+    as CSV."""
+    from graph.measures import measures_table, network_measures
+    from graph.views import system_network
+
+    def build() -> Any:
+        G = system_network(store, province=province or None, level=level or None,
+                           include_planned=include_planned, as_of=as_of or None)
+        if format == "text":
+            return measures_table(G, lang=lang)
+        return network_measures(G, lang=lang)
+
+    result = await runner.call(build)
+    if format == "text":
+        return Response(result, media_type="text/plain; charset=utf-8")
+    if format == "csv":
+        from graph.export import write_rows
+
+        sink = _Sink()
+        rows = result.nodes
+        write_rows(rows, "csv", cast(IO[Any], sink), list(rows[0]) if rows else ["id"])
+        return Response(sink.getvalue(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'inline; filename="measures.csv"'})
+    return JSONResponse(result.to_json())
+
+
+@router.get(
+    "/graph/matrix",
+    summary="Which provinces report a connection to which national platform, and when",
+)
+async def get_matrix(
+    store: StoreDep,
+    runner: RunnerDep,
+    province: ProvinceParam = None,
+    include_planned: PlannedParam = True,
+    as_of: AsOfParam = None,
+    lang: LangParam = "vi",
+    format: Literal["json", "csv", "text"] = "json",
+) -> Response:
+    """The province × national-platform matrix of ``reformkg graph --matrix``: JSON (provinces,
+    platforms, cells), long-form CSV rows, or the text table."""
+    from graph.matrix import MATRIX_COLUMNS, matrix_rows, matrix_table, province_platform_matrix
+
+    m = await runner.call(partial(province_platform_matrix, store, province=province or None,
+                                  include_planned=include_planned, as_of=as_of or None))
+    if format == "text":
+        return Response(matrix_table(m, lang=lang), media_type="text/plain; charset=utf-8")
+    rows = matrix_rows(m, lang=lang)
+    if format == "csv":
+        from graph.export import write_rows
+
+        sink = _Sink()
+        write_rows(rows, "csv", cast(IO[Any], sink), MATRIX_COLUMNS)
+        return Response(sink.getvalue(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'inline; filename="matrix.csv"'})
+    body = {
+        "filters": m.filters, "sources": m.sources,
+        "provinces": [{"id": iri, "label": label} for iri, label in m.provinces],
+        "platforms": [{"id": iri, "label": m.platform_label(iri, lang), "label_vi": vi,
+                       "label_en": en} for iri, vi, en in m.platforms],
+        "grouped_national": m.grouped_national, "rows": rows,
+    }
+    return JSONResponse(body)
+
+
+@router.get("/graph/agencies", summary="The agency hierarchy (W3C ORG) as JSON or a download")
+async def get_agencies(
+    store: StoreDep,
+    runner: RunnerDep,
+    lang: LangParam = "vi",
+    format: Literal["json", "graphml", "gexf", "cytoscape", "csv"] = "json",
+) -> Response:
+    """Agencies with their parent bodies (org:subOrganizationOf), jurisdictions and the
+    systems they operate."""
+    from graph.network_export import write_agencies
+    from graph.views import agency_hierarchy
+
+    def render() -> bytes:
+        sink = _Sink()
+        write_agencies(agency_hierarchy(store), format, cast(IO[Any], sink), lang=lang)
+        return sink.getvalue()
+
+    body = await runner.call(render)
+    if format == "json":
+        return Response(body, media_type="application/json")
+    media_type, extension = NETWORK_MEDIA_TYPES[format]
+    headers = {"Content-Disposition": f'attachment; filename="agencies.{extension}"'}
     return Response(body, media_type=media_type, headers=headers)

@@ -191,3 +191,91 @@ def test_validate_reports_findings_with_sentences(
     finding = next(f for f in report["findings"] if f["focus"] == obs.value)
     assert finding["surface"] == "98,5%" and "98,5%" in finding["sentence"]
     assert finding["source_id"] == "test-vinhphuc-q1"
+
+
+# -- /graph/* : filters, explanations, measures, matrix, agencies ---------------------------
+def test_systems_as_of(api_client: TestClient) -> None:
+    r = api_client.get("/graph/systems", params={"as_of": "2025-Q1"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["as_of"] == "2025-Q1" and body["filters"]["as_of"] == "2025-Q1"
+    assert all(e["first_period"] == "2025-Q1" and e["provenance"] for e in body["edges"])
+    r = api_client.get("/graph/systems", params={"as_of": "quý IV/2024"})
+    assert r.status_code == 400
+    assert r.json()["type"] == "ExportError"
+    assert "reported 2025-Q1" in r.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("params", "says"),
+    [
+        ({"as_of": "soon"}, "does not parse; write one like 2025-Q1"),
+        ({"level": "commune"}, "levels present: national, provincial"),
+        ({"province": "Hà Giang"}, "Vĩnh Phúc"),
+        ({"province": "Vĩnh Phúc", "level": "provincial", "include_planned": "false",
+          "as_of": "2024"}, "no connections left after the filters"),
+    ],
+)
+def test_systems_bad_filters_are_400_with_what_exists(
+    api_client: TestClient, params: dict[str, str], says: str
+) -> None:
+    for fmt in ("json", "graphml"):
+        r = api_client.get("/graph/systems", params={**params, "format": fmt})
+        assert r.status_code == 400, r.text
+        assert r.headers["content-type"].startswith("application/json")
+        assert says in r.json()["error"]
+
+
+def test_systems_on_an_empty_store_is_explained(
+    make_api_client: Callable[..., TestClient],
+) -> None:
+    client = make_api_client(store=Store(None))
+    r = client.get("/graph/systems")
+    assert r.status_code == 400
+    assert "no system connections" in r.json()["error"]
+
+
+def test_systems_json_has_measures(api_client: TestClient) -> None:
+    body = api_client.get("/graph/systems").json()
+    tthc = next(n for n in body["nodes"] if n["id"] == TTHC)
+    assert (tthc["reported"], tthc["gap"]) == (20, 20 - tthc["named"])
+    assert {"betweenness", "component", "in_degree", "out_degree"} <= set(tthc)
+    assert body["subtitle"].startswith("kỳ báo cáo 2025-Q1")
+
+
+def test_graph_measures(api_client: TestClient) -> None:
+    r = api_client.get("/graph/measures")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["connections"] == len(api_client.get("/graph/systems").json()["edges"])
+    assert {p["label"] for p in body["provinces"]} >= {"Vĩnh Phúc"}
+    text = api_client.get("/graph/measures", params={"format": "text", "lang": "en"}).text
+    assert text.startswith("System network measures — 1 source ·")
+    rows = list(csv.DictReader(io.StringIO(
+        api_client.get("/graph/measures", params={"format": "csv"}).text)))
+    assert TTHC in {row["id"] for row in rows}
+    assert api_client.get("/graph/measures", params={"as_of": "x"}).status_code == 400
+
+
+def test_graph_matrix(api_client: TestClient) -> None:
+    r = api_client.get("/graph/matrix", params={"lang": "en"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [p["label"] for p in body["provinces"]] == ["Vĩnh Phúc"]
+    statuses = {row["platform"]: row["status"] for row in body["rows"]}
+    assert statuses[PAYMENT] == "planned"
+    text = api_client.get("/graph/matrix", params={"format": "text"}).text
+    assert "Province × national platform" in text and "○ 2025-Q1" in text
+    csv_rows = list(csv.DictReader(io.StringIO(
+        api_client.get("/graph/matrix", params={"format": "csv"}).text)))
+    assert len(csv_rows) == len(body["rows"])
+    assert api_client.get("/graph/matrix", params={"province": "nowhere"}).status_code == 400
+
+
+def test_graph_agencies(api_client: TestClient) -> None:
+    body = api_client.get("/graph/agencies").json()
+    ubnd = "https://w3id.org/reformkg/id/agency/vinh-phuc/ubnd"
+    assert any(n["id"] == ubnd and n["kind"] == "agency" for n in body["nodes"])
+    assert any(e["target"] == ubnd and e["relation"] == "operator" for e in body["edges"])
+    r = api_client.get("/graph/agencies", params={"format": "graphml"})
+    assert r.status_code == 200 and nx.read_graphml(io.BytesIO(r.content)).number_of_nodes()

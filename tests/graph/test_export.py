@@ -12,7 +12,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from graph import export, views
+from graph import export, queries, views
 from graph.errors import ExportError
 from graph.store import Store
 from ontology import REFERENCE_GRAPH, RKG
@@ -270,3 +270,258 @@ def test_unknown_network_format_and_language(network: nx.MultiDiGraph) -> None:
         export.write_network(network, "pajek", io.StringIO())
     with pytest.raises(ExportError, match="vi or en"):
         export.write_network(network, "dot", io.StringIO(), lang="fr")
+
+
+# -- five provinces: every format loads back with the counts of the query behind it ---------
+P5 = Path(__file__).resolve().parents[1] / "data" / "graphs" / "provinces5.trig"
+GEXF_NS = "http://www.gexf.net/1.2draft"
+VIZ_NS = "http://www.gexf.net/1.2draft/viz"
+
+# The official GEXF 1.2draft XSD is not available offline, so this is our own restatement of the
+# part of it that our files use (the root, meta, graph, attributes, nodes/edges with attvalues,
+# and the viz color/size/shape/position/thickness elements with their value ranges). lxml
+# validates the files against it: namespaces, element names, nesting, required attributes, types.
+GEXF_XSD = f"""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified"
+    targetNamespace="{GEXF_NS}" xmlns:g="{GEXF_NS}" xmlns:viz="{VIZ_NS}">
+  <xs:import namespace="{VIZ_NS}" schemaLocation="viz.xsd"/>
+  <xs:simpleType name="attrtype"><xs:restriction base="xs:string">
+    <xs:enumeration value="integer"/><xs:enumeration value="long"/>
+    <xs:enumeration value="double"/><xs:enumeration value="float"/>
+    <xs:enumeration value="boolean"/><xs:enumeration value="liststring"/>
+    <xs:enumeration value="string"/><xs:enumeration value="anyURI"/>
+  </xs:restriction></xs:simpleType>
+  <xs:complexType name="attvalues"><xs:sequence>
+    <xs:element name="attvalue" minOccurs="0" maxOccurs="unbounded"><xs:complexType>
+      <xs:attribute name="for" type="xs:string" use="required"/>
+      <xs:attribute name="value" type="xs:string" use="required"/>
+    </xs:complexType></xs:element>
+  </xs:sequence></xs:complexType>
+  <xs:element name="gexf"><xs:complexType><xs:sequence>
+    <xs:element name="meta" minOccurs="0"><xs:complexType>
+      <xs:choice minOccurs="0" maxOccurs="unbounded">
+        <xs:element name="creator" type="xs:string"/>
+        <xs:element name="description" type="xs:string"/>
+        <xs:element name="keywords" type="xs:string"/>
+      </xs:choice>
+      <xs:attribute name="lastmodifieddate" type="xs:date"/>
+    </xs:complexType></xs:element>
+    <xs:element name="graph"><xs:complexType><xs:sequence>
+      <xs:element name="attributes" minOccurs="0" maxOccurs="unbounded"><xs:complexType>
+        <xs:sequence><xs:element name="attribute" minOccurs="0" maxOccurs="unbounded">
+          <xs:complexType>
+            <xs:sequence><xs:element name="default" type="xs:string" minOccurs="0"/></xs:sequence>
+            <xs:attribute name="id" type="xs:string" use="required"/>
+            <xs:attribute name="title" type="xs:string" use="required"/>
+            <xs:attribute name="type" type="g:attrtype" use="required"/>
+          </xs:complexType>
+        </xs:element></xs:sequence>
+        <xs:attribute name="class" use="required"><xs:simpleType>
+          <xs:restriction base="xs:string">
+            <xs:enumeration value="node"/><xs:enumeration value="edge"/>
+          </xs:restriction></xs:simpleType></xs:attribute>
+        <xs:attribute name="mode" type="xs:string"/>
+      </xs:complexType></xs:element>
+      <xs:element name="nodes"><xs:complexType><xs:sequence>
+        <xs:element name="node" minOccurs="0" maxOccurs="unbounded"><xs:complexType>
+          <xs:choice minOccurs="0" maxOccurs="unbounded">
+            <xs:element name="attvalues" type="g:attvalues"/>
+            <xs:element ref="viz:color"/><xs:element ref="viz:size"/>
+            <xs:element ref="viz:position"/><xs:element ref="viz:shape"/>
+          </xs:choice>
+          <xs:attribute name="id" type="xs:string" use="required"/>
+          <xs:attribute name="label" type="xs:string"/>
+        </xs:complexType></xs:element>
+      </xs:sequence></xs:complexType></xs:element>
+      <xs:element name="edges"><xs:complexType><xs:sequence>
+        <xs:element name="edge" minOccurs="0" maxOccurs="unbounded"><xs:complexType>
+          <xs:choice minOccurs="0" maxOccurs="unbounded">
+            <xs:element name="attvalues" type="g:attvalues"/>
+            <xs:element ref="viz:color"/><xs:element ref="viz:thickness"/>
+            <xs:element ref="viz:shape"/>
+          </xs:choice>
+          <xs:attribute name="id" type="xs:string" use="required"/>
+          <xs:attribute name="source" type="xs:string" use="required"/>
+          <xs:attribute name="target" type="xs:string" use="required"/>
+          <xs:attribute name="label" type="xs:string"/>
+          <xs:attribute name="weight" type="xs:double"/>
+        </xs:complexType></xs:element>
+      </xs:sequence></xs:complexType></xs:element>
+    </xs:sequence>
+      <xs:attribute name="defaultedgetype"><xs:simpleType><xs:restriction base="xs:string">
+        <xs:enumeration value="directed"/><xs:enumeration value="undirected"/>
+        <xs:enumeration value="mutual"/></xs:restriction></xs:simpleType></xs:attribute>
+      <xs:attribute name="mode"><xs:simpleType><xs:restriction base="xs:string">
+        <xs:enumeration value="static"/><xs:enumeration value="dynamic"/>
+      </xs:restriction></xs:simpleType></xs:attribute>
+    </xs:complexType></xs:element>
+  </xs:sequence>
+    <xs:attribute name="version" use="required"><xs:simpleType>
+      <xs:restriction base="xs:string"><xs:enumeration value="1.2"/></xs:restriction>
+    </xs:simpleType></xs:attribute>
+  </xs:complexType></xs:element>
+</xs:schema>"""
+# viz:shape is one element for nodes (disc…) and edges (solid…) in GEXF; XSD 1.0 cannot give
+# one element two types by parent, so the subset accepts the union of both value lists.
+VIZ_XSD = f"""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified"
+    targetNamespace="{VIZ_NS}" xmlns:viz="{VIZ_NS}">
+  <xs:simpleType name="channel"><xs:restriction base="xs:nonNegativeInteger">
+    <xs:maxInclusive value="255"/></xs:restriction></xs:simpleType>
+  <xs:simpleType name="alpha"><xs:restriction base="xs:float">
+    <xs:minInclusive value="0.0"/><xs:maxInclusive value="1.0"/></xs:restriction></xs:simpleType>
+  <xs:simpleType name="positive"><xs:restriction base="xs:float">
+    <xs:minInclusive value="0.0"/></xs:restriction></xs:simpleType>
+  <xs:element name="color"><xs:complexType>
+    <xs:attribute name="r" type="viz:channel" use="required"/>
+    <xs:attribute name="g" type="viz:channel" use="required"/>
+    <xs:attribute name="b" type="viz:channel" use="required"/>
+    <xs:attribute name="a" type="viz:alpha"/>
+  </xs:complexType></xs:element>
+  <xs:element name="size"><xs:complexType>
+    <xs:attribute name="value" type="viz:positive" use="required"/></xs:complexType></xs:element>
+  <xs:element name="thickness"><xs:complexType>
+    <xs:attribute name="value" type="viz:positive" use="required"/></xs:complexType></xs:element>
+  <xs:element name="position"><xs:complexType>
+    <xs:attribute name="x" type="xs:float" use="required"/>
+    <xs:attribute name="y" type="xs:float" use="required"/>
+    <xs:attribute name="z" type="xs:float"/>
+  </xs:complexType></xs:element>
+  <xs:element name="shape"><xs:complexType>
+    <xs:attribute name="value" use="required"><xs:simpleType>
+      <xs:restriction base="xs:string">
+        <xs:enumeration value="disc"/><xs:enumeration value="square"/>
+        <xs:enumeration value="triangle"/><xs:enumeration value="diamond"/>
+        <xs:enumeration value="image"/>
+        <xs:enumeration value="solid"/><xs:enumeration value="dotted"/>
+        <xs:enumeration value="dashed"/><xs:enumeration value="double"/>
+      </xs:restriction></xs:simpleType></xs:attribute>
+    <xs:attribute name="uri" type="xs:anyURI"/>
+  </xs:complexType></xs:element>
+</xs:schema>"""
+
+
+@pytest.fixture(scope="module")
+def p5_store() -> Store:
+    s = Store(None)
+    s.remove_graph(str(REFERENCE_GRAPH))
+    s._ox.load(path=str(P5), format=ox.RdfFormat.TRIG)
+    return s
+
+
+@pytest.fixture(scope="module")
+def p5(p5_store: Store) -> nx.MultiDiGraph:
+    return views.system_network(p5_store)
+
+
+@pytest.fixture(scope="module")
+def p5_counts(p5_store: Store) -> tuple[int, int]:
+    """(nodes, edges) of the SPARQL query behind the network."""
+    rows = queries.select(p5_store, "system_network")
+    return len({r["from"] for r in rows} | {r["to"] for r in rows}), len(rows)
+
+
+def test_p5_graphml_round_trip(p5: nx.MultiDiGraph, p5_counts: tuple[int, int],
+                               tmp_path: Path) -> None:
+    path = tmp_path / "p5.graphml"
+    export.write_network(p5, "graphml", path)
+    H = nx.read_graphml(path)
+    assert (H.number_of_nodes(), H.number_of_edges()) == p5_counts == (28, 25)
+    assert set(H.nodes) == set(p5.nodes)  # stable IRIs as ids
+    tthc = H.nodes["https://w3id.org/reformkg/id/system/vinh-phuc/tthc-information-system"]
+    # Gephi's GraphML importer reads colour, size and position from these names
+    assert (tthc["r"], tthc["g"], tthc["b"], tthc["color"]) == (36, 113, 163, "#2471a3")
+    assert tthc["size"] == 10.0 + 4 * 6 and {"x", "y"} <= set(tthc)
+    assert (tthc["reported"], tthc["named"], tthc["gap"], tthc["degree"]) == (23, 1, 22, 6)
+    assert H.graph["source_count"] == 6
+
+
+def test_p5_gexf_round_trip_and_schema(p5: nx.MultiDiGraph, p5_counts: tuple[int, int],
+                                       tmp_path: Path) -> None:
+    etree = pytest.importorskip("lxml.etree")
+    path = tmp_path / "p5.gexf"
+    export.write_network(p5, "gexf", path)
+    H = nx.read_gexf(path)
+    assert (H.number_of_nodes(), H.number_of_edges()) == p5_counts
+    (tmp_path / "gexf.xsd").write_text(GEXF_XSD, encoding="utf-8")
+    (tmp_path / "viz.xsd").write_text(VIZ_XSD, encoding="utf-8")
+    schema = etree.XMLSchema(etree.parse(str(tmp_path / "gexf.xsd")))
+    doc = etree.parse(str(path))
+    assert schema.validate(doc), schema.error_log
+    root = doc.getroot()
+    assert root.tag == f"{{{GEXF_NS}}}gexf" and root.get("version") == "1.2"
+    ns = {"g": GEXF_NS, "viz": VIZ_NS}
+    nodes = root.findall("g:graph/g:nodes/g:node", ns)
+    assert len(nodes) == p5_counts[0]
+    for node in nodes:  # colour by level, size by degree, a position: what Gephi shows
+        assert node.find("viz:color", ns) is not None and node.find("viz:size", ns) is not None
+        assert node.find("viz:position", ns) is not None
+    squares = [n for n in nodes if n.find("viz:shape", ns).get("value") == "square"]
+    assert len(squares) == 7  # the group nodes
+    dashed = root.findall("g:graph/g:edges/g:edge/viz:shape[@value='dashed']", ns)
+    assert len(dashed) == 4  # planned connections
+    description = root.find("g:meta/g:description", ns).text
+    assert description.startswith("Mạng kết nối hệ thống thông tin — 6 nguồn")
+    broken = etree.fromstring(etree.tostring(root).replace(b'r="36"', b'r="360"', 1))
+    assert not schema.validate(broken)  # the schema does check the viz values
+
+
+def test_p5_cytoscape(p5: nx.MultiDiGraph, p5_counts: tuple[int, int]) -> None:
+    buf = io.StringIO()
+    export.write_network(p5, "cytoscape", buf, lang="en")
+    doc = json.loads(buf.getvalue())
+    nodes, edges = doc["elements"]["nodes"], doc["elements"]["edges"]
+    assert (len(nodes), len(edges)) == p5_counts
+    assert {n["data"]["id"] for n in nodes} == set(p5.nodes)
+    assert all({"x", "y"} == set(n["position"]) for n in nodes)
+    assert all(n["data"]["colour"].startswith("#") and n["data"]["size"] > 0 for n in nodes)
+    assert len({e["data"]["id"] for e in edges}) == len(edges)
+    assert all(e["data"]["provenance"] for e in edges)
+
+
+def test_p5_dot_and_csv(p5: nx.MultiDiGraph, p5_counts: tuple[int, int], tmp_path: Path) -> None:
+    buf = io.StringIO()
+    export.write_network(p5, "dot", buf)
+    assert buf.getvalue().count(" -> ") == p5_counts[1]
+    written = export.write_network(p5, "csv", tmp_path / "p5.csv")
+    with written[0].open(encoding="utf-8") as f:
+        nodes = list(csv.DictReader(f))
+    with written[1].open(encoding="utf-8") as f:
+        edges = list(csv.DictReader(f))
+    assert (len(nodes), len(edges)) == p5_counts
+    assert tuple(nodes[0]) == export.NODE_COLUMNS and tuple(edges[0]) == export.EDGE_COLUMNS
+    assert export.NODE_COLUMNS[:13] == (  # the columns the first version had come first
+        "id", "label", "label_vi", "label_en", "kind", "level", "province", "province_label",
+        "operator", "count", "degree", "x", "y")
+    twice = next(e for e in edges if e["source_count"] == "2")
+    assert twice["sources"] == "vinhphuc-2025q1-test|vinhphuc-2025q3-test"
+    assert (twice["first_period"], twice["last_period"]) == ("2025-Q1", "2025-Q3")
+    assert len(twice["provenance"].split("|")) == 2
+
+
+def test_p5_pictures(p5: nx.MultiDiGraph, tmp_path: Path) -> None:
+    svg = tmp_path / "p5.svg"
+    export.write_network(p5, "svg", svg, lang="en")
+    text = svg.read_text(encoding="utf-8")
+    ET.fromstring(text.encode("utf-8"))
+    for expected in ("Information-system connections — 6 sources", "reported 2024 → 2025-Q3",
+                     "latest source dated 2025-10-08", "Legend", "23 systems",
+                     "Sources (6):", "Planned (dashed)"):
+        assert expected in text, expected
+    vi = io.StringIO()
+    export.write_network(p5, "svg", vi)
+    assert "Chú giải" in vi.getvalue() and "23 hệ thống" in vi.getvalue()
+
+
+def test_p5_agency_exports(p5_store: Store, tmp_path: Path) -> None:
+    from graph.network_export import write_agencies
+
+    A = views.agency_hierarchy(p5_store)
+    path = tmp_path / "agencies.graphml"
+    write_agencies(A, "graphml", path)
+    H = nx.read_graphml(path)
+    assert (H.number_of_nodes(), H.number_of_edges()) == (A.number_of_nodes(),
+                                                          A.number_of_edges())
+    buf = io.StringIO()
+    write_agencies(A, "json", buf)
+    assert len(json.loads(buf.getvalue())["edges"]) == A.number_of_edges()
+    with pytest.raises(ExportError, match="not 'png'"):
+        write_agencies(A, "png", io.StringIO())

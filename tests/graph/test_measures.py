@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
@@ -137,7 +139,8 @@ def test_measures_table_text(network: nx.MultiDiGraph) -> None:
     assert text.startswith("System network measures — 6 sources · reported periods 2024 → 2025-Q3")
     assert "operational 21 (84%) · planned 4 (16%)" in text
     assert "components 5 (largest: 6 systems)" in text
-    assert "Hệ thống thông tin giải quyết TTHC tỉnh Vĩnh Phúc: 23 reported, 1 named (gap 22)" in text
+    gap = "Hệ thống thông tin giải quyết TTHC tỉnh Vĩnh Phúc: 23 reported, 1 named (gap 22)"
+    assert gap in text
     assert "Hubs by level" in text and "Per province" in text
     lines = text.splitlines()
     header = next(line for line in lines if line.strip().startswith("province"))
@@ -226,3 +229,56 @@ def test_layout_rings_and_province_sectors(network: nx.MultiDiGraph) -> None:
             assert radius[n] > radius[d["system"]]
             assert math.dist(pos[n], pos[d["system"]]) < 0.8
     assert len(set(pos.values())) == len(pos)  # no two nodes on one spot
+
+
+# -- the command line: `reformkg graph --measures / --matrix` and its bad input -------------
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("p5") / "store"
+    s = Store(path)
+    s.remove_graph(str(REFERENCE_GRAPH))
+    s._ox.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    s.close()
+    return path
+
+
+def _cli(*args: str) -> Any:
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    return CliRunner().invoke(main, ["graph", *args])
+
+
+def test_cli_measures_and_matrix(store_dir: Path) -> None:
+    result = _cli("--store", str(store_dir), "--measures")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("System network measures — 6 sources")
+    assert "23 reported, 1 named (gap 22)" in result.stdout
+    result = _cli("--store", str(store_dir), "--matrix", "--as-of", "2025-Q1")
+    assert result.exit_code == 0, result.output
+    assert "as-of 2025-Q1" in result.stdout.splitlines()[0]
+    result = _cli("--store", str(store_dir), "--matrix", "--format", "csv")
+    assert result.stdout.startswith("province,province_label,platform,")
+    result = _cli("--store", str(store_dir), "--measures", "--format", "json",
+                  "--operational-only")
+    assert json.loads(result.stdout)["planned"] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--province", "Hà Giang"], "provinces with systems: Thành phố Cần Thơ (can-tho"),
+        (["--level", "commune"], "levels present: national, provincial, other"),
+        (["--as-of", "soon"], "does not parse"),
+        (["--as-of", "2023", "--measures"], "no connections left after the filters (as-of 2023)"),
+        (["--matrix", "--level", "national"], "--matrix has no --level"),
+        (["--measures", "--matrix"], "choose one of --measures, --matrix"),
+    ],
+)
+def test_cli_bad_filters_exit_2_with_one_line(store_dir: Path, args: list[str], says: str) -> None:
+    result = _cli("--store", str(store_dir), *args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and says in lines[0], result.stderr

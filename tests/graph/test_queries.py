@@ -223,7 +223,8 @@ def test_research_params_bind_as_filters(research_store: Store) -> None:
     card = queries.select(research_store, "facts_by_place_period", place=PLACE_26, period="2025-Q1")
     assert len(card) == 9 and {r["source_id"] for r in card} == {"vinhphuc-demo", "vinhphuc-khac"}
     assert all(r["sentence"] and r["surface"] for r in card)
-    series = queries.select(research_store, "indicator_time_series", indicator=ON_TIME, place=PLACE_26)
+    series = queries.select(research_store, "indicator_time_series", indicator=ON_TIME,
+                            place=PLACE_26)
     assert [(r["period"], r["value"]) for r in series] == [
         ("2024", 98.1), ("2025-Q1", 99.5), ("2025-Q1", 98.9)]
     new = queries.select(research_store, "procedure_changes", change="new")
