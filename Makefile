@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: install demo test lint clean
+.PHONY: install demo test lint clean screenshot
 
 install: $(STAMP)
 
@@ -19,6 +19,10 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Refresh docs/page.png (the README's screenshot) from the browser tests; needs /usr/bin/chromium.
+screenshot: install
+	UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest tests/browser -q -k screenshot
 
 lint: install
 	$(BIN)/ruff check ontology ingest graph api tests

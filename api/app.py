@@ -31,12 +31,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph.errors import GraphError
 from graph.store import Store
+from graph.store import open_store as graph_open_store
 
 from .routes import data, page, queries, sparql, validate
 from .routes import ingest as ingest_routes
 from .routes.errors import ApiError, NotAcceptable
 from .routes.runner import QueryRunner
-from .settings import Settings, SettingsError
+from .settings import Settings
 
 __all__ = ["create_app", "open_store"]
 
@@ -60,17 +61,22 @@ def open_store(settings: Settings) -> Store:
 
     The embedded store is opened read-write: Oxigraph's read-only mode is undefined while
     another process writes, so a running server holds the store's lock and ``reformkg ingest``
-    must go through ``POST /ingest`` (or stop the server) instead.
+    must go through ``POST /ingest`` (or stop the server) instead. A SPARQL server
+    (``settings.endpoint``) is opened for writing only when ``POST /ingest`` is enabled; its
+    answers are awaited a little longer than ``query_timeout`` so that a worker thread is free
+    again soon after the API has answered 503.
 
     Raises:
-        SettingsError: ``endpoint`` is set (the API serves the embedded store only; a remote
-            endpoint already speaks SPARQL).
-        StoreError: the store directory cannot be opened.
+        StoreError: the store directory cannot be opened, or the server's reference graph
+            cannot be written.
     """
     if settings.endpoint is not None:
-        raise SettingsError(
-            f"endpoint {settings.endpoint}: `reformkg serve` serves the embedded store; point "
-            "clients at the remote endpoint directly or use --store"
+        return graph_open_store(
+            endpoint=settings.endpoint,
+            update_endpoint=settings.update_endpoint,
+            graph_store=settings.graph_store,
+            read_only=settings.ingest_token is None,
+            timeout=settings.query_timeout + 2,
         )
     return Store(settings.store)
 

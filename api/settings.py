@@ -9,6 +9,8 @@ field                          environment variable             default
 =============================  ===============================  ==================================
 ``store``                      ``REFORMKG_STORE``               ``./reformkg-data``
 ``endpoint``                   ``REFORMKG_ENDPOINT``            none (embedded store)
+``update_endpoint``            ``REFORMKG_UPDATE_ENDPOINT``     derived from ``endpoint``
+``graph_store``                ``REFORMKG_GRAPH_STORE``         none (writes use SPARQL Update)
 ``host``                       ``REFORMKG_HOST``                ``127.0.0.1``
 ``port``                       ``REFORMKG_PORT``                ``8000``
 ``query_timeout``              ``REFORMKG_QUERY_TIMEOUT``       ``30.0`` seconds
@@ -52,6 +54,9 @@ class Settings:
     Attributes:
         store: directory of the embedded Oxigraph store.
         endpoint: URL of a remote SPARQL 1.1 endpoint instead of the embedded store.
+        update_endpoint: its SPARQL Update URL (default: ``…/query`` → ``…/update``, else
+            ``endpoint``).
+        graph_store: its Graph Store Protocol URL; ``None`` writes with SPARQL Update.
         host: interface ``reformkg serve`` binds to.
         port: TCP port ``reformkg serve`` listens on.
         query_timeout: seconds a ``/sparql`` request waits for its answer before a 503.
@@ -69,6 +74,8 @@ class Settings:
 
     store: Path = Path("./reformkg-data")
     endpoint: str | None = None
+    update_endpoint: str | None = None
+    graph_store: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     query_timeout: float = 30.0
@@ -98,8 +105,12 @@ class Settings:
             raise SettingsError(f"query_workers {self.query_workers}: must be at least 1")
         if self.max_body_bytes < 1:
             raise SettingsError(f"max_body_bytes {self.max_body_bytes}: must be at least 1")
-        if self.endpoint is not None and not self.endpoint.startswith(("http://", "https://")):
-            raise SettingsError(f"endpoint {self.endpoint!r}: must be an http(s) URL")
+        for name in ("endpoint", "update_endpoint", "graph_store"):
+            url = getattr(self, name)
+            if url == "":
+                object.__setattr__(self, name, None)
+            elif url is not None and not url.startswith(("http://", "https://")):
+                raise SettingsError(f"{name} {url!r}: must be an http(s) URL")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -19,9 +19,8 @@ named graph per source, the reference data in another). Queries are sent unchang
 ``tdb2:unionDefaultGraph true`` on Fuseki; Virtuoso, GraphDB and QLever do it by default
 (README, "Using another SPARQL server"). Rewriting queries instead (a ``GRAPH ?g`` per
 pattern, or one ``default-graph-uri`` per source) would change their meaning or grow with the
-corpus. The first
-query checks the setting once: a server whose default graph does not see the named graphs is
-an error that says what to change, never silently empty answers.
+corpus. The first query checks the setting once: a server whose default graph does not see the
+named graphs is an error that says what to change, never silently empty answers.
 
 Differences from the embedded store, all covered by tests against a real Oxigraph server:
 
@@ -35,11 +34,12 @@ Differences from the embedded store, all covered by tests against a real Oxigrap
 * :meth:`RemoteStore.sources` lists the named graphs that hold a ``rkg:Source`` named like the
   graph (a shared server may hold other graphs).
 
-Errors are :class:`graph.errors.StoreError` with one line that names the endpoint and says what
-to do: the server is down (after ``retries`` connection attempts with exponential backoff; only
-connection failures are retried, and every request we send is idempotent), too slow (no answer
-within ``timeout`` seconds), or answered an HTTP error (status and the first line of its body).
-A query the server rejects with 400 is a :class:`graph.errors.QuerySyntaxError`.
+Errors are :class:`EndpointError` (a :class:`graph.errors.StoreError`) with one line that names
+the endpoint and says what to do: the server is down (after ``retries`` connection attempts
+with exponential backoff; only connection failures are retried, and every request we send is
+idempotent), too slow (no answer within ``timeout`` seconds), or answered an HTTP error (status
+and the first line of its body). A query the server rejects with 400 is a
+:class:`graph.errors.QuerySyntaxError`.
 """
 
 from __future__ import annotations
@@ -59,8 +59,10 @@ from ontology import PREFIXES, RKG
 from .errors import QuerySyntaxError, StoreError
 from .store import Store
 
-__all__ = ["RemoteStore", "default_update_endpoint"]
+__all__ = ["EndpointError", "RemoteStore", "default_update_endpoint"]
 
+#: Quads per SPARQL Update request when many sources are added at once.
+BULK_REQUEST_QUADS = 50_000
 _RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 _NTRIPLES = "application/n-triples"
@@ -73,6 +75,23 @@ _EXTRA_RESULT_TYPES = {
     "text/xml": ox.QueryResultsFormat.XML,
 }
 _EXTRA_RDF_TYPES = {"text/plain": ox.RdfFormat.N_TRIPLES}
+
+
+class EndpointError(StoreError):
+    """The SPARQL server is down, too slow, or answered an HTTP error.
+
+    A :class:`graph.errors.StoreError` (so callers that catch store failures catch it) with the
+    HTTP status the API should answer with: 503 when the server cannot be reached, 504 when it
+    did not answer in time, 502 when it answered an error. ``http_status`` is the server's own
+    status (``None`` when it gave none).
+    """
+
+    def __init__(self, message: str, *, status: int = 502, http_status: int | None = None,
+                 detail: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.http_status = http_status
+        self.detail = detail
 
 
 def default_update_endpoint(endpoint: str) -> str:
@@ -111,7 +130,10 @@ def _media_type(response: httpx.Response) -> str:
 
 
 def _with_prefixes(text: str) -> str:
-    """``text`` with ``PREFIX`` lines for the project prefixes it uses but does not declare."""
+    """``text`` with ``PREFIX`` lines for the project prefixes it does not declare itself.
+
+    The embedded store resolves them with ``prefixes=``; unused declarations are harmless.
+    """
     declared = {m.group(1) for m in _DECLARED_PREFIX.finditer(text)}
     missing = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p not in declared]
     return "\n".join([*missing, text]) if missing else text
@@ -126,6 +148,28 @@ def _with_values(text: str, substitutions: Mapping[Any, Any]) -> str:
     names = " ".join(f"?{getattr(var, 'value', var)}" for var in substitutions)
     row = " ".join(str(term) for term in substitutions.values())
     return f"{text.rstrip()}\nVALUES ({names}) {{ ({row}) }}\n"
+
+
+def _by_graph(nquads: bytes) -> dict[ox.NamedNode, list[ox.Triple]]:
+    """N-Quads grouped by named graph (quads of the default graph are refused)."""
+    grouped: dict[ox.NamedNode, list[ox.Triple]] = {}
+    try:
+        for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
+            if not isinstance(q.graph_name, ox.NamedNode):
+                raise StoreError("only quads of named graphs can be written to a SPARQL server")
+            grouped.setdefault(q.graph_name, []).append(ox.Triple(q.subject, q.predicate, q.object))
+    except SyntaxError as exc:
+        raise StoreError(f"cannot read the N-Quads to write: {exc}") from None
+    return grouped
+
+
+def _insert_data(graphs: Mapping[ox.NamedNode, list[ox.Triple]]) -> str:
+    """One ``INSERT DATA`` with a ``GRAPH`` block per graph (N-Triples syntax inside)."""
+    blocks = []
+    for graph, triples in graphs.items():
+        body = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+        blocks.append(f"GRAPH {graph} {{\n{body}}}")
+    return "INSERT DATA {\n" + "\n".join(blocks) + "\n}"
 
 
 class RemoteStore(Store):
@@ -207,20 +251,23 @@ class RemoteStore(Store):
             except _RETRYABLE as exc:
                 if attempt == self.retries:
                     tries = f"{self.retries} tries" if self.retries > 1 else "1 try"
-                    raise StoreError(
+                    raise EndpointError(
                         f"endpoint {url}: cannot connect ({tries}): {type(exc).__name__}: "
-                        f"{_first_line(str(exc)) or 'no answer'}; is the server running?"
+                        f"{_first_line(str(exc)) or 'no answer'}; is the server running?",
+                        status=503,
                     ) from None
                 time.sleep(delay)
                 delay *= 2
             except httpx.TimeoutException as exc:
-                raise StoreError(
+                raise EndpointError(
                     f"endpoint {url}: no answer within {self.timeout:g} s while {what} "
-                    f"({type(exc).__name__}); the server is slow or the query too expensive"
+                    f"({type(exc).__name__}); the server is slow or the query too expensive",
+                    status=504,
                 ) from None
             except httpx.HTTPError as exc:
-                raise StoreError(
-                    f"endpoint {url}: {what} failed: {type(exc).__name__}: {_first_line(str(exc))}"
+                raise EndpointError(
+                    f"endpoint {url}: {what} failed: {type(exc).__name__}: {_first_line(str(exc))}",
+                    status=503,
                 ) from None
         if response.status_code >= 400:
             detail = _first_line(response.text) or response.reason_phrase
@@ -229,8 +276,9 @@ class RemoteStore(Store):
                 hint = " (credentials go in the URL: http://user:password@host/…)"
             elif response.status_code in (404, 405) and method != "POST":
                 hint = " (is this the Graph Store Protocol URL?)"
-            raise StoreError(
-                f"endpoint {url}: HTTP {response.status_code} while {what}: {detail}{hint}"
+            raise EndpointError(
+                f"endpoint {url}: HTTP {response.status_code} while {what}: {detail}{hint}",
+                http_status=response.status_code, detail=detail,
             )
         return response
 
@@ -253,12 +301,11 @@ class RemoteStore(Store):
                 "POST", self.endpoint, f"running query {name!r}" if name else "querying",
                 data=data, headers={"Accept": accept},
             )
-        except StoreError as exc:
+        except EndpointError as exc:
             # SPARQL 1.1 Protocol §2.1.5: 400 means the server could not parse the query.
-            if ": HTTP 400 " in exc.message:
-                raise QuerySyntaxError(
-                    f"rejected by {self.endpoint}: {exc.message.split(': ', 2)[-1]}", name=name
-                ) from None
+            if exc.http_status == 400:
+                raise QuerySyntaxError(f"rejected by {self.endpoint}: {exc.detail}",
+                                       name=name) from None
             raise
 
     def _update(self, update: str, what: str) -> None:
@@ -425,19 +472,16 @@ class RemoteStore(Store):
         """
         self._writable(f"write graph <{graph_iri}>")
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
         what = f"writing graph <{graph_iri}>"
         if self.graph_store:
+            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
             self._request(
                 "PUT", self.graph_store, what, params={"graph": graph_iri}, content=body,
                 headers={"Content-Type": _NTRIPLES},
             )
             return
         g = ox.NamedNode(graph_iri)
-        self._update(
-            f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{body.decode('utf-8')}}} }}",
-            what,
-        )
+        self._update(f"DROP SILENT GRAPH {g} ;\n{_insert_data({g: triples})}", what)
 
     def remove_graph(self, graph_iri: str) -> None:
         """Drop one named graph; a graph that is not there is no error."""
@@ -446,11 +490,47 @@ class RemoteStore(Store):
         if self.graph_store:
             try:
                 self._request("DELETE", self.graph_store, what, params={"graph": graph_iri})
-            except StoreError as exc:
-                if ": HTTP 404 " not in exc.message:
+            except EndpointError as exc:
+                if exc.http_status != 404:
                     raise
             return
         self._update(f"DROP SILENT GRAPH {ox.NamedNode(graph_iri)}", what)
+
+    def add_graphs(self, nquads: bytes) -> None:
+        """Add N-Quads to their named graphs in one SPARQL Update request: all or nothing.
+
+        (The embedded store's inherited fallback would *replace* each graph, which is wrong for
+        the fingerprint markers that the loader adds to graphs it has just bulk-written.)
+
+        Raises:
+            StoreError: the request failed; nothing was written.
+        """
+        self._writable("add graphs")
+        by_graph = _by_graph(nquads)
+        if by_graph:
+            self._update(_insert_data(by_graph), f"adding {len(by_graph)} graph(s)")
+
+    def bulk_add_graphs(self, nquads: bytes) -> None:
+        """Add many N-Quads in requests of about ``BULK_REQUEST_QUADS`` quads each.
+
+        A graph is never split across requests (its blank nodes must stay in one request), so
+        each graph is written whole or not at all, but the batch as a whole is not atomic, as
+        with the embedded bulk loader (api.loader writes the completion markers afterwards).
+
+        Raises:
+            StoreError: a request failed; the graphs of earlier requests are stored.
+        """
+        self._writable("add graphs")
+        batch: dict[ox.NamedNode, list[ox.Triple]] = {}
+        size = 0
+        for graph, triples in _by_graph(nquads).items():
+            if batch and size + len(triples) > BULK_REQUEST_QUADS:
+                self._update(_insert_data(batch), f"adding {len(batch)} graph(s)")
+                batch, size = {}, 0
+            batch[graph] = triples
+            size += len(triples)
+        if batch:
+            self._update(_insert_data(batch), f"adding {len(batch)} graph(s)")
 
     def _stored_reference_version(self) -> str | None:
         g = ox.NamedNode(self._reference_graph())

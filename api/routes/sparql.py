@@ -71,6 +71,48 @@ def _one(values: Sequence[str], name: str) -> str | None:
     return values[0] if values else None
 
 
+def _format_token(value: str) -> str:
+    """The first name in a comma-separated ``format`` value that names a result format."""
+    candidates = [c.strip() for c in value.split(",") if c.strip()]
+    for candidate in candidates:
+        for offers in (SOLUTION_FORMATS, GRAPH_FORMATS):
+            try:
+                choose_format(None, candidate, offers)
+            except NotAcceptable:
+                continue
+            return candidate
+    return candidates[0] if candidates else value.strip()
+
+
+def _one_format(values: Sequence[str]) -> str | None:
+    """The one ``format`` a request asks for.
+
+    SPARQLWrapper names some formats twice, the second time as a media-type list
+    (``format=tsv&format=text/tab-separated-values``,
+    ``format=json-ld&format=application/ld+json,application/x-json+ld``): values that pick the
+    same result format count as one. Two different formats are a 400.
+
+    Raises:
+        BadRequest: the values name different formats.
+    """
+    distinct = list(dict.fromkeys(_format_token(v) for v in values if v.strip()))
+    if len(distinct) <= 1:
+        return distinct[0] if distinct else None
+    for offers in (SOLUTION_FORMATS, GRAPH_FORMATS):
+        picked: set[str | None] = set()
+        for value in distinct:
+            try:
+                picked.add(choose_format(None, value, offers).name)
+            except NotAcceptable:
+                picked.add(None)
+        if len(picked) > 1:
+            raise BadRequest(
+                f"{len(values)} `format` parameters naming different formats "
+                f"({', '.join(distinct)}): send one"
+            )
+    return distinct[0]
+
+
 async def sparql_response(
     runner: QueryRunner,
     query: str,
@@ -137,7 +179,7 @@ async def sparql_get(
         runner,
         text,
         accept=request.headers.get("accept"),
-        format_param=format,
+        format_param=_one_format(params.getlist("format")) if format is not None else None,
         default_graphs=default_graph_uri,
         named_graphs=named_graph_uri,
     )
@@ -193,7 +235,7 @@ async def sparql_post(request: Request, runner: RunnerDep, settings: SettingsDep
             raise BadRequest("POST form without a `query` field")
     elif not text.strip():
         raise BadRequest("POST application/sparql-query with an empty body")
-    fmt = _one(fields.get("format", []), "format") or url_params.get("format")
+    fmt = _one_format(fields.get("format", [])) or _one_format(url_params.getlist("format"))
     default_graphs = fields.get("default-graph-uri", []) or url_params.getlist("default-graph-uri")
     named_graphs = fields.get("named-graph-uri", []) or url_params.getlist("named-graph-uri")
     return await sparql_response(

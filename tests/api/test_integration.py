@@ -9,21 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
-import socket
-import threading
-import time
 import urllib.request
 import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 
 from api.app import create_app
 from api.settings import Settings
 from graph.store import Store
-from tests.api.api_testkit import load_fixture_store
+from tests.api.api_testkit import live_app, load_fixture_store
 
 pytestmark = pytest.mark.integration
 
@@ -39,11 +35,6 @@ SELECT ?obs ?source_id ?surface WHERE {
 """
 
 
-class _Server(uvicorn.Server):
-    def install_signal_handlers(self) -> None:  # not the main thread
-        pass
-
-
 @pytest.fixture(scope="module")
 def server_store() -> Store:
     return load_fixture_store()
@@ -51,24 +42,8 @@ def server_store() -> Store:
 
 @pytest.fixture(scope="module")
 def base_url(server_store: Store) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(Settings(host="127.0.0.1", port=port), server_store)
-    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                    lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with live_app(create_app(Settings(), server_store)) as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

@@ -53,3 +53,21 @@ def test_run_with_parameter_and_format(api_client: TestClient) -> None:
     r = api_client.get("/queries/facts", params={"run": "1", "format": "csv", "period": "2024"})
     assert r.headers["content-type"].startswith("text/csv")
     assert len(r.text.strip().splitlines()) == 2
+
+
+def test_every_named_query_runs_through_the_api(api_client: TestClient, api_store: Store) -> None:
+    """The research queries are served like the others, with their parameters."""
+    for name in queries.names():
+        r = api_client.get(f"/queries/{name}", params={"run": "1"})
+        assert r.status_code == 200, (name, r.text)
+        assert len(r.json()["results"]["bindings"]) == len(queries.select(api_store, name)), name
+    r = api_client.get("/queries/indicator_time_series", params={
+        "run": "1", "indicator": "https://w3id.org/reformkg/id/indicator/dossiers-on-time"})
+    periods = [b["period"]["value"] for b in r.json()["results"]["bindings"]]
+    assert periods and periods == sorted(periods)
+
+
+def test_page_offers_every_named_query(api_client: TestClient) -> None:
+    page = api_client.get("/", headers={"Accept": "text/html"}).text
+    for name in queries.names():
+        assert f'"name": "{name}"' in page or f'"name":"{name}"' in page, name

@@ -235,6 +235,31 @@ def test_format_param_overrides_accept(api_client: TestClient, fmt: str, expecte
     assert r.headers["content-type"].split(";")[0] == expected
 
 
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_repeated_format_naming_one_format(api_client: TestClient, method: str) -> None:
+    """SPARQLWrapper sends ``format=tsv&format=text/tab-separated-values`` for TSV."""
+    fields = [("query", "SELECT * { ?s ?p ?o } LIMIT 1"), ("format", "tsv"),
+              ("format", "text/tab-separated-values")]
+    if method == "GET":
+        r = api_client.get("/sparql", params=fields)
+    else:
+        r = api_client.post("/sparql", data=dict(fields[:1]),
+                            params=fields[1:])  # format in the URL, query in the body
+        assert r.status_code == 200
+        body = "&".join(f"{k}={v}" for k, v in fields).replace(" ", "+").replace("{", "%7B")
+        r = api_client.post("/sparql", content=body.replace("}", "%7D").replace("?", "%3F"),
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/tab-separated-values")
+    graph = [("query", "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1"), ("format", "json-ld"),
+             ("format", "application/ld+json,application/x-json+ld")]
+    r = api_client.get("/sparql", params=graph)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/ld+json"
+    conflicting = [("query", "SELECT * { ?s ?p ?o } LIMIT 1"), ("format", "tsv"), ("format", "csv")]
+    r = api_client.get("/sparql", params=conflicting)
+    assert r.status_code == 400 and "naming different formats" in r.json()["error"]
+
+
 def test_406_lists_supported_types(api_client: TestClient) -> None:
     r = _get(api_client, "SELECT * { ?s ?p ?o } LIMIT 1", "image/png")
     assert r.status_code == 406
