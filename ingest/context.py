@@ -6,17 +6,19 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date as Date
 
 from .facts import Period
 from .link import Unit, find_places, gazetteer, unit_by_iri
 from .normalize import Line, Sentence, fold, match_form, sentences, split_lines
-from .numbers import detect_locale
+from .numbers import EN_MONTH_RE, EN_MONTHS, detect_locale
 from .periods import PeriodMention, find_periods, year_period
 
 __all__ = ["DocContext", "build_context"]
 
 _URL = re.compile(r"https?://\S+")
-_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*((?:19|20)\d{2})(?!\d)")
+_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:[/.-]|tháng)\s*(\d{1,2})\s*(?:[/.-]|năm)\s*((?:19|20)\d{2})(?!\d)")
+_EN_DATE = re.compile(rf"(?:({EN_MONTH_RE})\.?\s+(\d{{1,2}})|(\d{{1,2}})\s+({EN_MONTH_RE})\.?),?\s+((?:19|20)\d{{2}})")
 
 
 @dataclass(slots=True)
@@ -35,6 +37,9 @@ class DocContext:
     year: int | None
     province: Unit | None
     periods: list[PeriodMention] = field(default_factory=list)
+    index_period: Period | None = None  # the edition of the indices reported on, when no report period
+    period_starts: list[int] = field(default_factory=list)  # sorted starts of ``periods`` (bisect)
+    english: bool = False  # an English-language text (English period and rank patterns apply)
 
     @property
     def when(self) -> str | None:
@@ -44,11 +49,28 @@ class DocContext:
         return self.date
 
 
+_VI_LETTER = re.compile(r"[à-ỹđÀ-ỸĐ]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def is_english(text: str) -> bool:
+    """An English-language text: almost none of its letters carry Vietnamese diacritics (names
+    such as "Đà Nẵng" do, so a small share is allowed)."""
+    sample = text[:20000]
+    letters = len(_LETTER.findall(sample))
+    return letters > 0 and len(_VI_LETTER.findall(sample)) < 0.03 * letters
+
+
 def _iso_date(text: str) -> str | None:
     m = _DATE.search(text)
-    if not m:
-        return None
-    d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if m:
+        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        e = _EN_DATE.search(text.lower())
+        if not e:
+            return None
+        mo = EN_MONTHS[e.group(1) or e.group(4)]
+        d, y = int(e.group(2) or e.group(3)), int(e.group(5))
     if 1 <= mo <= 12 and 1 <= d <= 31:
         return f"{y}-{mo:02d}-{d:02d}"
     return None
@@ -87,41 +109,59 @@ def build_context(
     sents = sentences(text, lines)
     body_text = " ".join(s.text for s in sents)
     locale = detect_locale(body_text)
+    english = is_english(body_text)
 
     year_hint = int(date[:4]) if date else None
     mentions: list[PeriodMention] = []
     for ln in lines:
         if ln.role in ("body", "title"):
-            mentions.extend(find_periods(mtext, ln.start, ln.end, year_hint))
+            mentions.extend(find_periods(mtext, ln.start, ln.end, year_hint, english))
     period = _main_period(mentions, lines, date)
-    year = int(period.label[:4]) if period else year_hint
+    index_period = _main_period(mentions, lines, date, role="index")
+    year = int(period.end[:4]) if period else (int(index_period.label[:4]) if index_period else year_hint)
     province = _main_province(text, mtext, lines, url, period.end if period else date)
+    mentions.sort(key=lambda pm: pm.start)
     return DocContext(text, mtext, lines, sents, locale, date, url, author, publisher, title,
-                      period, year, province, mentions)
+                      period, year, province, mentions, index_period, [pm.start for pm in mentions], english)
 
 
-def _main_period(mentions: list[PeriodMention], lines: list[Line], date: str | None) -> Period | None:
-    """The most frequent explicit period with a year (the title counts double)."""
+def _main_period(mentions: list[PeriodMention], lines: list[Line], date: str | None,
+                 role: str = "period") -> Period | None:
+    """The most frequent explicit period with a year (the title counts double) among mentions
+    of one role: the reporting period ("period"), or the edition of the indices the document
+    reports on ("index": "Chỉ số CCHC năm 2024")."""
     title = next((ln for ln in lines if ln.role == "title"), None)
-    votes: Counter[str] = Counter()
+    votes: dict[str, float] = {}
     first: dict[str, Period] = {}
     for pm in mentions:
-        if pm.role != "period" or pm.kind == "ytd":
+        if pm.role != role or (pm.kind == "ytd" and not date):
             continue
-        p = pm.resolve(None)
+        p = pm.resolve(None, date)
         if p is None:
             continue
-        w = 2 if title and title.start <= pm.start < title.end else 1
-        if pm.kind == "year":
-            w = 0.5  # "năm 2025" often names a plan or a target, not the report's period
-        votes[p.label] += w
+        w = 2.0 if title and title.start <= pm.start < title.end else 1.0
+        if pm.kind == "year" and role == "period":
+            w /= 2  # "năm 2025" often names a plan or a target, not the report's period
+        votes[p.label] = votes.get(p.label, 0.0) + w
         first.setdefault(p.label, p)
-    if votes:
-        best = max(votes.items(), key=lambda kv: (kv[1], -list(first).index(kv[0])))[0]
-        return first[best]
-    if date:
+    if not votes:
         return None
-    return None
+    best = first[max(votes.items(), key=lambda kv: (kv[1], -list(first).index(kv[0])))[0]]
+    # "kỳ báo cáo quý I/2023 … từ ngày 15/12/2022 đến ngày 14/3/2023": the stated interval is the
+    # precise form of the labelled period (reporting regimes close their data mid-month)
+    for label, p in first.items():
+        if "/" in label and label != best.label and _overlap_share(p, best) >= 0.6:
+            return p
+    return best
+
+
+def _overlap_share(a: Period, b: Period) -> float:
+    """Overlap of two periods as a share of the longer one."""
+    da = (Date.fromisoformat(a.start), Date.fromisoformat(a.end))
+    db = (Date.fromisoformat(b.start), Date.fromisoformat(b.end))
+    days = (min(da[1], db[1]) - max(da[0], db[0])).days + 1
+    longest = max((da[1] - da[0]).days, (db[1] - db[0]).days) + 1
+    return max(0, days) / longest
 
 
 def _main_province(text: str, mtext: str, lines: list[Line], url: str | None, when: str | None) -> Unit | None:

@@ -64,27 +64,53 @@ def indicators() -> dict[str, Indicator]:
 # Counted nouns right after a number ("657 TTHC", "23 hệ thống") and their units. Order
 # matters: longer phrases first.
 UNIT_NOUNS: list[tuple[str, str]] = [
-    (r"điểm phần trăm|điểm %", "percent"),
-    (r"%|phần trăm", "percent"),
+    (r"điểm phần trăm|điểm %|percentage points?|percent(?:age)? pts?|pp", "percent"),
+    (r"%|phần trăm|per ?cent", "percent"),
     (r"hồ sơ|bộ hồ sơ", "dossier"),
     (r"thủ tục hành chính|thủ tục|tthc", "procedure"),
-    (r"dịch vụ công trực tuyến|dịch vụ công|dvc ?tt|dvc", "procedure"),
+    (r"dịch vụ công trực tuyến|dịch vụ công|dvc ?tt|dvc|dịch vụ(?= (?:toàn trình|một phần|mức|trực tuyến|công))",
+     "procedure"),
     (r"quyết định", "decision"),
     (r"nhiệm vụ|nội dung|chỉ tiêu|mục tiêu", "task"),
     (r"hệ thống|cơ sở dữ liệu|csdl|phần mềm|nền tảng|ứng dụng", "system"),
     (r"doanh nghiệp|hợp tác xã|dn\b", "enterprise"),
-    (r"lượt người|lượt|người|lao động|cán bộ|công chức|viên chức|cbccvc|đại biểu|học viên|"
-     r"hộ|công dân|biên chế", "person"),
+    (r"lượt(?= (?:người|cán bộ|công chức|viên chức|cbccvc|đại biểu|học viên|công dân|người dân))|"
+     r"người|lao động|cán bộ|công chức|viên chức|cbccvc|đại biểu|học viên|hộ|công dân|biên chế", "person"),
+    (r"điểm (?:cầu|giao dịch|tiếp nhận|phục vụ|bưu điện|truy cập|du lịch)", "other"),
     (r"điểm", "point"),
     (r"bậc|hạng", "rank"),
     (r"lần(?! thứ| lượt)", "other"),
     (r"văn bản|vbqppl|phản ánh|kiến nghị|pakn|cơ quan|đơn vị|địa phương|sở|ban|ngành|"
      r"xã|phường|thị trấn|huyện|tỉnh|giao dịch|cuộc|hội nghị|lớp|chứng thư|tài khoản|"
      r"chỉ số|trung tâm|bộ phận|dự án|công trình|đề án|kế hoạch|tài liệu|trang|bản|"
-     r"đầu mối|phòng|tổ chức|chi nhánh|thông báo|báo cáo|quy trình", "other"),
+     r"đầu mối|phòng|tổ chức|chi nhánh|thông báo|báo cáo|quy trình|trường hợp|lĩnh vực|đợt|đoàn|"
+     r"lượt|bộ|đặc khu|ấp|thôn|tổ|quận|thị xã|thành phố|cơ quan ngang bộ|tổ chức|nghị quyết|chỉ thị|dự thảo|"
+     r"công văn|cuộc gọi|thiết bị|mô hình|sáng kiến|bản án", "other"),
+]
+# English-language reports ("3,482,150 administrative dossiers", "36,525 people", "24 places"):
+# the noun may follow up to two modifiers.
+ENGLISH_UNIT_NOUNS: list[tuple[str, str]] = [
+    (r"dossiers?|applications?|files?", "dossier"),
+    (r"(?:administrative )?procedures?|(?:online )?(?:public )?services?", "procedure"),
+    (r"decisions?", "decision"),
+    (r"tasks?", "task"),
+    (r"systems?|databases?|platforms?|software applications?", "system"),
+    (r"enterprises?|businesses|companies|firms", "enterprise"),
+    (r"people|persons?|citizens?|residents?|officials?|civil servants?|respondents?|participants?|"
+     r"employees?|staff|trainees?|visitors?", "person"),
+    (r"points?", "point"),
+    (r"places?|positions?|spots?|notches?|ranks?", "rank"),
+    (r"times(?! (?:a|per) )", "other"),
+    (r"localities|provinces?|cities|units?|agencies|departments?|districts?|communes?|wards?|indices|"
+     r"indicators?|sub-indices|complaints?|petitions?|recommendations?|feedbacks?|transactions?|accounts?|"
+     r"documents?|meetings?|teams?|inspections?|courses?|classes|centres?|centers?|areas?|criteria|"
+     r"ministries|sectors?|cases?|projects?|legal documents?|components?|pillars?", "other"),
 ]
 _UNIT_RE = [(re.compile(rf"(?:{p})(?![\wÀ-ỹ])"), u) for p, u in UNIT_NOUNS]
-_MONEY_RE = re.compile(r"(?:đồng|vnđ|vnd|đ)(?![\wÀ-ỹ])|usd(?![\w])")
+_EN_UNIT_RE = [(re.compile(rf"(?:[a-z][a-z-]*\s+){{0,2}}?(?:{p})(?![\w-])"), u) for p, u in ENGLISH_UNIT_NOUNS]
+_MONEY_RE = re.compile(r"(?:đồng|vnđ|vnd|đ|dong)(?![\wÀ-ỹ])|usd(?![\w])|us dollars?(?![\w])")
+_EN_NOT_MODIFIER = re.compile(r"(?:and|or|of|the|to|in|on|at|from|for|with|by|a|an|were|was|is|are|has|have|had|"
+                              r"than|up|down|per|year|from)\s")
 
 
 def match_unit(mtext: str, pos: int) -> tuple[str, int] | None:
@@ -93,34 +119,58 @@ def match_unit(mtext: str, pos: int) -> tuple[str, int] | None:
     p = m.end() if m else pos
     mm = _MONEY_RE.match(mtext, p)
     if mm:
-        return ("VND" if not mm.group(0).startswith("usd") else "other"), mm.end()
+        return ("VND" if not mm.group(0).startswith(("usd", "us ")) else "other"), mm.end()
     if mtext.startswith("%", pos):
         return "percent", pos + 1
     for rx, unit in _UNIT_RE:
         um = rx.match(mtext, p)
         if um:
             return unit, um.end()
+    if p < len(mtext) and "a" <= mtext[p] <= "z":
+        for rx, unit in _EN_UNIT_RE:
+            um = rx.match(mtext, p)
+            if um and not _EN_NOT_MODIFIER.search(mtext, p, um.end()):
+                return unit, um.end()
     return None
 
 
+_B = r"(?<![\wÀ-ỹ])"
 _QUALIFIERS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"(?:khoảng|chừng) gần\s*$"), "nearly"),
-    (re.compile(r"(?:ước (?:đạt|tăng|giảm|tính|khoảng|thực hiện)|ước|dự ước|ước tính)\s*$"), "estimated"),
-    (re.compile(r"(?:gần|suýt|xấp xỉ gần)\s*$"), "nearly"),
-    (re.compile(r"(?:khoảng|xấp xỉ|chừng|trên dưới|độ)\s*$"), "about"),
-    (re.compile(r"(?:ít nhất|tối thiểu|không dưới|không thấp hơn|không ít hơn)\s*$"), "at_least"),
-    (re.compile(r"(?:dưới|tối đa|không quá|không vượt quá|chưa đến|chưa tới|thấp hơn|ít hơn)\s*$"), "up_to"),
-    (re.compile(r"(?:hơn|trên|vượt|cao hơn|nhiều hơn|hơn mức)\s*$"), "more_than"),
+    (re.compile(rf"{_B}(?:khoảng|chừng) gần\s*$"), "nearly"),
+    (re.compile(rf"{_B}(?:ước (?:đạt|tăng|giảm|tính|khoảng|thực hiện)|ước|dự ước|ước tính|(?:an )?estimated|"
+                r"est\.)\s*$"), "estimated"),
+    (re.compile(rf"{_B}(?:gần|suýt|xấp xỉ gần|nearly|almost|close to|just (?:under|below|short of))\s*$"), "nearly"),
+    (re.compile(rf"{_B}(?:khoảng|xấp xỉ|chừng|trên dưới|độ|about|around|approximately|roughly|some|circa|"
+                r"approx\.)\s*$"), "about"),
+    (re.compile(rf"{_B}(?:ít nhất|tối thiểu|không dưới|không thấp hơn|không ít hơn|at least|no (?:fewer|less) than|"
+                r"a minimum of|minimum)\s*$"), "at_least"),
+    (re.compile(rf"{_B}(?:dưới|tối đa|không quá|không vượt quá|chưa đến|chưa tới|ít hơn|under|below|less than|"
+                r"fewer than|up to|at most|no more than|a maximum of)\s*$"), "up_to"),
+    (re.compile(rf"{_B}(?<!cao )(?<!thấp )(?:hơn|trên|vượt(?: mốc| ngưỡng| mức)?|nhiều hơn|hơn mức|more than|over|above|"
+                r"exceeding|in excess of|upwards of)\s*$"), "more_than"),
 ]
 
 
+_STRIP = re.compile(r"(?:\s*(?:đạt|là|với|tăng|giảm|lên|xuống|mức|được|có|tổng số|tổng cộng|tương ứng|khoảng|"
+                    r"reached|totall?ed|to|of|at|by|reaching|was|were|is))*\s*$")
+# "vượt lên 4 bậc" (a move), "trên tổng số" (out of), "so với" / "than" (a comparison) are no hedges
+_NOT_HEDGE = re.compile(r"vượt (?:lên|qua)\s*$|trên (?:tổng(?: số)?|cả|mỗi)\s*$"
+                        r"|(?:so với|(?<!more )(?<!less )(?<!fewer )than)\s*$")
+
+
 def qualifier_before(mtext: str, pos: int, floor: int) -> str:
-    """The hedge written right before a number (``hơn 1.880``, ``gần 2.500``, ``ước tăng 8,75``)."""
+    """The hedge written right before a number (``hơn 1.880``, ``gần 2.500``, ``ước tăng 8,75``).
+
+    The hedge next to the number wins over one further away ("ước đạt khoảng 5%" is about);
+    "đạt", "là", "tăng" … may stand between a hedge and its number."""
     window = mtext[max(floor, pos - 24): pos]
-    # "đạt", "là", "với", "tăng", "giảm" may stand between the hedge and the number
-    stripped = re.sub(r"(?:\s*(?:đạt|là|với|tăng|giảm|lên|xuống|mức|được|có|tổng số|tổng cộng|"
-                      r"tương ứng|khoảng))*\s*$", "", window)
-    for rx, q in _QUALIFIERS:
-        if rx.search(window) or rx.search(stripped):
-            return q
+    if _NOT_HEDGE.search(window):
+        return "exact"
+    stripped = _STRIP.sub("", window)
+    for text in (window, stripped):
+        if _NOT_HEDGE.search(text):
+            return "exact"
+        for rx, q in _QUALIFIERS:
+            if rx.search(text):
+                return q
     return "exact"

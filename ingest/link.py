@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import pyoxigraph as ox
 
-from ontology import DCTERMS, GAZETTEER, ID, ORG, RKG, SKOS, RDFS
+from ontology import DCTERMS, GAZETTEER, ID, ORG, RDFS, RKG, SKOS
 
 from .normalize import match_form, slugify
 
@@ -92,9 +92,32 @@ def _name_index() -> tuple[re.Pattern[str], dict[str, list[Unit]]]:
     index: dict[str, list[Unit]] = {}
     for u in gazetteer():
         index.setdefault(match_form(u.name), []).append(u)
-    names = sorted(index, key=len, reverse=True)
-    rx = re.compile(r"(?<![\wÀ-ỹ])(" + "|".join(re.escape(n) for n in names) + r")(?![\wÀ-ỹ])") if names else re.compile(r"(?!x)x")
+    rx = re.compile(r"(?<![\wÀ-ỹ])(" + _trie_pattern(list(index)) + r")(?![\wÀ-ỹ])") if index else re.compile(r"(?!x)x")
     return rx, index
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """One regular expression for many literal names, shaped as a trie so that matching is not
+    a scan over every alternative at every position. Longer names are tried first, as in an
+    alternation sorted by length."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:  # type: ignore[type-arg]
+        end = "" in node
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if end:
+            return "(?:" + body + ")?" if len(alts) > 1 or len(body) > 1 else body + "?"
+        return body
+
+    return build(trie)
 
 
 _PROVINCE_WORDS = re.compile(r"(?:tỉnh|thành phố|tp\.?|thủ đô)\s*$")
@@ -204,8 +227,8 @@ PROVINCIAL_SYSTEMS: dict[str, tuple[str, str, str]] = {
                    "Cổng thông tin điện tử {vi}", "{en} web portal"),
 }
 _GROUP_CUE = re.compile(
-    r"(?:các|những|nhiều) (?:cơ sở dữ liệu|csdl|hệ thống(?: thông tin)?|nền tảng|phần mềm)"
-    r"[^,.;]{0,40}?(?:bộ|ngành|trung ương|quốc gia)[^,.;]{0,30}")
+    r"(?:(?:các|những|nhiều) |(?<=nối tới )|(?<=nối với )|(?<=nối đến ))(?:cơ sở dữ liệu|csdl|hệ thống(?: thông tin)?|"
+    r"nền tảng|phần mềm)[^,.;]{0,40}?(?:bộ|ngành|trung ương|quốc gia)[^,.;]{0,30}")
 _SYS_RX = [(slug, re.compile(p)) for slug, p in NATIONAL_SYSTEMS.items()]
 _PSYS_RX = [(slug, re.compile(v[0])) for slug, v in PROVINCIAL_SYSTEMS.items()]
 
@@ -252,7 +275,7 @@ AGENCY_CUES: list[tuple[str, re.Pattern[str], str, str]] = [
      "UBND {vi}", "{en} People's Committee"),
     ("hdnd", re.compile(r"(?:hđnd|hội đồng nhân dân) (?:tỉnh|thành phố|huyện|thị xã|quận)"),
      "HĐND {vi}", "{en} People's Council"),
-    ("so", re.compile(rf"sở ({_SO})"), "Sở {name} {vi}", "{vi} Department of {name}"),
+    ("so", re.compile(rf"sở ({_SO})"), "Sở {name} {vi}", "{en} Department of {name}"),
 ]
 _BO = re.compile(rf"bộ ({_SO.replace('|kh&cn', '|khoa học và công nghệ').replace('sở', '')}|công an|quốc phòng|ngoại giao)")
 

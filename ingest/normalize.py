@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .numbers import EN_MONTH_RE
+
 __all__ = [
     "Line",
     "Sentence",
@@ -46,7 +48,9 @@ def match_form(text: str) -> str:
     >>> match_form("Tỉnh Hoà Bình, UBND, Quý I, kế hoạch")
     'tỉnh hòa bình, ubnd, quý i, kế hoạch'
     """
-    low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    low = text.lower()
+    if len(low) != len(text):  # a few letters ("İ") lower-case to two code points: keep them
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     return _TONE_RE.sub(lambda m: _TONE_PAIRS[m.group(0)], low)
 
 
@@ -105,7 +109,12 @@ _URL = re.compile(r"https?://\S+")
 _PHOTO = re.compile(r"^\s*\(?\s*(ảnh|ảnh minh họa|photo)\s*:", re.IGNORECASE)
 _DATELINE = re.compile(
     r"^\s*(?:[^\d]{0,40}?,\s*)?(?:ngày\s*)?(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})"
-    r"(?:\s*[-|,]?\s*\d{1,2}:\d{2})?\s*$",
+    r"(?:\s*[-|,]?\s*\d{1,2}:\d{2})?\s*$"
+    r"|^\s*(?:[^\d]{0,40}?,\s*)?ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}\s*$"
+    # English datelines: "December 28, 2022", "Wednesday, July 3, 2025 - 15:30", "3 July 2025"
+    rf"|^\s*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(?:(?:{EN_MONTH_RE})\.?\s+\d{{1,2}},?|"
+    rf"\d{{1,2}}\s+(?:{EN_MONTH_RE})\.?,?)\s+\d{{4}}(?:\s*[-|,]?\s*\d{{1,2}}:\d{{2}}(?:\s*[ap]\.?m\.?)?)?"
+    r"(?:\s*\(?gmt[+-]\d+\)?)?\s*$",
     re.IGNORECASE,
 )
 

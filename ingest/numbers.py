@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["NumberToken", "detect_locale", "find_numbers", "parse_number", "NUMBER_WORDS"]
+__all__ = ["EN_MONTHS", "EN_MONTH_RE", "ENGLISH_ORDINALS", "EN_WORD_NUMBER", "NUMBER_WORDS", "NumberToken",
+           "VI_WORD_NUMBER", "detect_locale",
+           "find_numbers", "parse_number", "word_value"]
 
 #: A digit run with separators, not glued to letters or other digits/separators.
 NUMBER_RE = re.compile(r"(?<![\w.,/])\d+(?:[.,]\d+)*(?![\w])")
@@ -40,11 +42,64 @@ SCALE_RE = re.compile(
     r"(?![\wÀ-ỹ])\.?",
 )
 
-#: Number words as they precede a counted noun ("sáu địa phương", "hai hệ thống").
+#: Number words as they precede a counted noun ("sáu địa phương", "mười hai cơ quan", "five
+#: places"). Vietnamese composes tens ("hai mươi lăm" = 25); see :func:`word_value`.
 NUMBER_WORDS = {
-    "một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,
-    "chín": 9, "mười": 10, "mười một": 11, "mười hai": 12, "hai mươi": 20, "ba mươi": 30,
+    "một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5, "sáu": 6, "bảy": 7, "tám": 8,
+    "chín": 9, "mười": 10, "mốt": 1,
 }
+ENGLISH_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+ENGLISH_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10,
+}
+#: English month names (full and abbreviated) for datelines and periods ("July 3, 2025", "Q1").
+EN_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+    "september": 9, "october": 10, "november": 11, "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4,
+    "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+EN_MONTH_RE = "|".join(sorted(EN_MONTHS, key=len, reverse=True))
+_VI_UNIT = "hai|ba|bốn|năm|sáu|bảy|tám|chín"
+#: A Vietnamese number word up to 99 ("hai", "mười hai", "ba mươi lăm"); one is left out: "một"
+#: is far more often an article ("một cửa", "một phần") than a count.
+VI_WORD_NUMBER = (rf"(?:(?:{_VI_UNIT}) mươi(?: (?:mốt|hai|ba|bốn|tư|lăm|sáu|bảy|tám|chín))?"
+                  rf"|mười(?: (?:một|hai|ba|bốn|lăm|năm|sáu|bảy|tám|chín))?|{_VI_UNIT})")
+EN_WORD_NUMBER = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-(?:one|two|three|four|five|six|"
+                  r"seven|eight|nine))?|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|"
+                  r"nineteen|two|three|four|five|six|seven|eight|nine|ten)")
+
+
+def word_value(words: str) -> int | None:
+    """The value of a number written in words (matching form).
+
+    >>> [word_value(w) for w in ("sáu", "mười hai", "hai mươi lăm", "twenty-one", "eight")]
+    [6, 12, 25, 21, 8]
+    """
+    w = words.strip()
+    if w in ENGLISH_WORDS:
+        return ENGLISH_WORDS[w]
+    if "-" in w:
+        ten_word, _, unit_word = w.partition("-")
+        if ten_word in ENGLISH_WORDS and unit_word in ENGLISH_WORDS:
+            return ENGLISH_WORDS[ten_word] + ENGLISH_WORDS[unit_word]
+        return None
+    parts = w.split()
+    if len(parts) == 1:
+        return NUMBER_WORDS.get(parts[0])
+    if parts[0] == "mười" and len(parts) == 2:
+        ones = NUMBER_WORDS.get(parts[1])
+        return 10 + ones if ones is not None else None
+    if len(parts) in (2, 3) and parts[1] == "mươi":
+        tens = NUMBER_WORDS.get(parts[0])
+        ones = NUMBER_WORDS.get(parts[2], 0) if len(parts) == 3 else 0
+        return 10 * tens + ones if tens is not None and ones is not None else None
+    return None
 
 
 @dataclass(frozen=True, slots=True)

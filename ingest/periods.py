@@ -12,11 +12,15 @@ import re
 from dataclasses import dataclass
 
 from .facts import Period
+from .numbers import EN_MONTH_RE, EN_MONTHS
 
-__all__ = ["PeriodMention", "find_periods", "make_period", "year_period"]
+__all__ = ["PeriodMention", "find_periods", "interval_period", "make_period", "year_period"]
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _MONTH_WORDS = {"ba": 3, "sáu": 6, "chín": 9, "mười": 10, "mười một": 11}
+_EN_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+               "ten": 10, "eleven": 11, "twelve": 12}
+_EN_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 
 
 @dataclass(slots=True)
@@ -25,18 +29,17 @@ class PeriodMention:
 
     start: int
     end: int
-    kind: str  # "year" | "quarter" | "half" | "months" | "month" | "interval" | "ytd"
+    kind: str  # "year" | "quarter" | "half" | "months" | "month" | "interval" | "ytd" | "range"
     year: int | None
     n: int = 0  # quarter, half, month or number of months
     interval: tuple[str, str] | None = None  # explicit dates (ISO)
-    role: str = "period"  # "period" | "plan" | "comparison"
+    role: str = "period"  # "period" | "plan" | "comparison" | "event" | "index"
 
     def resolve(self, year: int | None, doc_date: str | None = None) -> Period | None:
         """The period, with ``year`` filling a missing year; None when it cannot be known."""
         y = self.year or year
-        if self.kind == "interval" and self.interval:
-            a, b = self.interval
-            return Period(f"{a}/{b}", a, b)
+        if self.kind in ("interval", "range") and self.interval:
+            return interval_period(*self.interval)
         if y is None:
             return None
         if self.kind == "year":
@@ -53,16 +56,23 @@ class PeriodMention:
             return Period(f"{y}-{self.n:02d}", f"{y}-{self.n:02d}-01", _last_day(y, self.n))
         if self.kind == "ytd":
             if self.interval:  # "tính đến ngày 20/4/2025"
-                end = self.interval[1]
-                return Period(f"{end[:4]}-01-01/{end}", f"{end[:4]}-01-01", end)
+                return interval_period(self.interval[1][:4] + "-01-01", self.interval[1])
             if doc_date and (self.year is None or int(doc_date[:4]) == y):
-                return Period(f"{doc_date[:4]}-01-01/{doc_date}", f"{doc_date[:4]}-01-01", doc_date)
+                return interval_period(doc_date[:4] + "-01-01", doc_date)
             return None
         return None
 
 
 def _last_day(y: int, m: int) -> str:
     return f"{y}-{m:02d}-{calendar.monthrange(y, m)[1]:02d}"
+
+
+def interval_period(a: str, b: str) -> Period:
+    """A stated interval; one that is a whole calendar year, first half or first quarter gets that
+    label ("đến ngày 31/12/2024" in a yearly report is ``2024``, not ``2024-01-01/2024-12-31``)."""
+    if a[:4] == b[:4] and a[5:] == "01-01" and b[5:] in ("03-31", "06-30", "12-31"):
+        return months_period(int(a[:4]), int(b[5:7]))  # the first quarter, half or whole year
+    return Period(f"{a}/{b}", a, b)
 
 
 def year_period(y: int) -> Period:
@@ -109,26 +119,53 @@ def make_period(label: str) -> Period:
     return year_period(y)
 
 
-_Y = r"(?:\s*(?:/|-|năm)\s*(?P<y>(?:19|20)\d{2}))?"
+_YR = r"(?:19|20)\d{2}"
+_Y = rf"(?:\s*(?:/|-|năm)\s*(?P<y>{_YR}))?"
+_EN_Y = rf"(?:,?\s+(?:of\s+)?(?:the\s+year\s+)?(?P<y>{_YR}))?"
 _DATE = r"(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*((?:19|20)\d{2}))?"
+_EN_N = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+_INDEX = r"(?:par index|sipas|papi|pci|dti|ddci|index)\)?"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("interval", re.compile(rf"từ\s+(?:ngày\s+)?{_DATE}\s*(?:đến|tới|-)\s*(?:hết\s+)?(?:ngày\s+)?{_DATE}")),
     ("ytd", re.compile(
-        r"(?:từ\s+đầu\s+năm(?:\s+(?P<y>(?:19|20)\d{2}))?\s+(?:đến|tới)\s+(?:nay|thời điểm hiện tại|(?:ngày\s+)?"
-        r"(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})(?:\s*/\s*(?P<y2>(?:19|20)\d{2}))?)"
-        r"|(?:tính\s+)?(?:đến|tới)\s+ngày\s+(?P<d3>\d{1,2})\s*/\s*(?P<m3>\d{1,2})(?:\s*/\s*(?P<y3>(?:19|20)\d{2}))?"
-        r"|lũy kế từ đầu năm)")),
+        rf"(?:từ\s+đầu\s+năm(?:\s+(?P<y>{_YR}))?(?:\s+(?:đến|tới)\s+(?:nay|thời điểm hiện tại|(?:ngày\s+)?"
+        rf"(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})(?:\s*/\s*(?P<y2>{_YR}))?))?"
+        rf"|(?:tính\s+)?(?:đến|tới)\s+(?:hết\s+)?ngày\s+(?P<d3>\d{{1,2}})\s*/\s*(?P<m3>\d{{1,2}})(?:\s*/\s*(?P<y3>{_YR}))?"
+        rf"|tính\s+(?:đến|tới)\s+(?:hết\s+)?(?P<d4>\d{{1,2}})\s*/\s*(?P<m4>\d{{1,2}})\s*/\s*(?P<y4>{_YR})"
+        rf"|lũy kế từ đầu năm"
+        rf"|as\s+of\s+(?P<em>{EN_MONTH_RE})\.?\s+(?P<ed>\d{{1,2}})(?:,?\s+(?P<ey>{_YR}))?"
+        rf"|(?:so far|to date) this year|year[- ]to[- ]date|since the (?:beginning|start) of (?:the year|(?P<ey2>{_YR})))")),
     ("quarter", re.compile(rf"quý\s+(?P<n>iv|i{{1,3}}|[1-4])(?![\w]){_Y}")),
-    ("half", re.compile(rf"(?:6|sáu)\s+tháng\s+(?P<w>đầu|cuối)\s+năm{_Y}|(?P<w2>nửa đầu|nửa cuối)\s+năm{_Y.replace('P<y>', 'P<yb>')}")),
+    ("quarter:en", re.compile(rf"(?<![\w])q(?P<n>[1-4])(?:\s*[/-]?\s*(?P<y>{_YR}))?(?![\w])"
+                           rf"|(?P<w>first|second|third|fourth) quarter{_EN_Y.replace('P<y>', 'P<y2>')}")),
+    ("half", re.compile(r"(?:6|sáu)\s+tháng\s+(?P<w>đầu|cuối)\s+năm(?:\s*(?:/|-)?\s*(?P<y>(?:19|20)\d{2}))?"
+                        r"|(?P<w2>nửa đầu|nửa cuối)\s+năm(?:\s*(?P<yb>(?:19|20)\d{2}))?")),
+    ("half:en", re.compile(rf"(?P<w>first|second) half{_EN_Y}|(?P<w2>first|last) six months{_EN_Y.replace('P<y>', 'P<yb>')}"
+                        rf"|(?<![\w])h(?P<n>[12])(?:\s*[/-]?\s*(?P<y2>{_YR}))?(?![\w])")),
     ("months", re.compile(
         r"(?P<n>\d{1,2}|ba|sáu|chín|mười một|mười)\s+tháng\s+(?:đầu\s+năm|năm|qua)(?:\s*(?:năm\s*)?(?P<y>(?:19|20)\d{2}))?"
         r"|(?P<n2>\d{1,2}|ba|sáu|chín|mười)\s+tháng\s*/\s*(?P<y2>(?:19|20)\d{2})")),
+    ("months:en", re.compile(rf"first\s+(?P<n>\d{{1,2}}|{_EN_N})\s+months{_EN_Y}"
+                          rf"|(?:january|jan)\s*[-–]\s*(?P<m>{EN_MONTH_RE})(?:\s+period)?{_EN_Y.replace('P<y>', 'P<y2>')}")),
     ("month", re.compile(r"tháng\s+(?P<n>0?[1-9]|1[0-2])(?:\s*(?:/|năm)\s*(?P<y>(?:19|20)\d{2}))(?![\d/])")),
+    ("month:en", re.compile(rf"(?:(?<=in )|(?<=during )|(?<=for ))(?P<m>{EN_MONTH_RE})(?:\s+(?P<y>{_YR}))?(?![\w])(?!\s+\d)"
+                         rf"|(?P<m2>{EN_MONTH_RE})\s+(?P<y2>{_YR})(?![\d])")),
+    ("range", re.compile(rf"(?:giai đoạn|thời kỳ|period|from)\s+(?P<y>{_YR})\s*[-–—]\s*(?P<y2>{_YR})(?![\d])")),
     ("year", re.compile(r"(?:năm|cả năm|niên độ)\s+(?P<y>(?:19|20)\d{2})(?![\d/])")),
+    ("year:en", re.compile(rf"(?:(?<=in )|(?<=for )|(?<=during )|(?<=throughout )|(?<=year )|(?<=end of )|(?<=by ))"
+                        rf"(?P<y>{_YR})(?![\d/%]|[.,]\d)")),
+    ("index-year", re.compile(rf"{_INDEX}\s+(?P<y>{_YR})(?![\d/%]|[.,]\d)")),
+    ("index-year:en", re.compile(rf"(?<![\d.,])(?P<y>{_YR})\s+(?:par index|sipas|papi|pci|dti)(?![\w])")),
 ]
 
-_PLAN_CUE = re.compile(r"(kế hoạch|chỉ tiêu|mục tiêu|dự toán|nghị quyết|chương trình|đề án|giai đoạn)[^.;:]{0,60}$")
-_COMPARISON_CUE = re.compile(r"(so với|so cùng kỳ|cùng kỳ|bằng|hơn|kém)[^.;,]{0,25}$")
+_PLAN_CUE = re.compile(r"(kế hoạch|chỉ tiêu|mục tiêu|dự toán|nghị quyết|chương trình|đề án|giai đoạn|phấn đấu|dự kiến|"
+                       r"định hướng|tầm nhìn|target|plan)[^.;:]{0,60}$")
+_PLAN_AFTER = re.compile(r"[^.;:]{0,30}?(?:phấn đấu|đặt mục tiêu|mục tiêu|dự kiến|đề ra|aims? to|targets?|plans? to)")
+# the comparison word may be followed by a number with a decimal comma ("gấp 1,4 lần mức của năm 2020")
+_COMPARISON_CUE = re.compile(r"(so với|so cùng kỳ|cùng kỳ|bằng|hơn|kém|gấp|from|than|compared (?:with|to)|against|"
+                             r"versus|vs\.?)(?:[^.;,]|(?<=\d)[.,](?=\d)){0,25}$")
+_EVENT_CUE = re.compile(r"(?:phiên họp|kỳ họp|hội nghị|cuộc họp|buổi họp|lễ công bố|meeting|session)[^.;,]{0,40}$")
+_INDEX_CUE = re.compile(rf"(?:{_INDEX}|chỉ số [^.;]{{0,30}})\s*(?:for|of|in)?\s*$")
 
 
 def _iso(d: str, m: str, y: str | None, fallback_year: int | None) -> str | None:
@@ -144,11 +181,20 @@ def _iso(d: str, m: str, y: str | None, fallback_year: int | None) -> str | None
     return f"{year}-{month:02d}-{day:02d}"
 
 
-def find_periods(mtext: str, start: int, end: int, doc_year: int | None = None) -> list[PeriodMention]:
-    """Period expressions in ``mtext[start:end]`` (the matching form), non-overlapping."""
+def find_periods(mtext: str, start: int, end: int, doc_year: int | None = None,
+                 english: bool = True) -> list[PeriodMention]:
+    """Period expressions in ``mtext[start:end]`` (the matching form), non-overlapping.
+
+    Each gets a role: ``comparison`` ("so với năm 2023", "from 2021"), ``plan`` (the year of a
+    plan or target: "Kế hoạch CCHC năm 2025", "Năm 2026, tỉnh phấn đấu"), ``event`` (when a
+    meeting was held: "phiên họp thường kỳ tháng 3/2025"), ``index`` (the edition of an index:
+    "Chỉ số PAR INDEX năm 2024", "PCI 2023") or ``period``."""
     found: list[PeriodMention] = []
     taken: list[tuple[int, int]] = []
-    for kind, rx in _PATTERNS:
+    for tag, rx in _PATTERNS:
+        kind, _, lang = tag.partition(":")
+        if lang == "en" and not english:
+            continue
         for m in rx.finditer(mtext, start, end):
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
@@ -158,7 +204,11 @@ def find_periods(mtext: str, start: int, end: int, doc_year: int | None = None) 
             before = mtext[max(start, m.start() - 70): m.start()]
             if _COMPARISON_CUE.search(before):
                 pm.role = "comparison"
-            elif pm.kind == "year" and _PLAN_CUE.search(before):
+            elif _EVENT_CUE.search(before[-45:]):
+                pm.role = "event"
+            elif kind == "index-year" or (pm.kind == "year" and _INDEX_CUE.search(before[-40:])):
+                pm.role = "index"
+            elif pm.kind in ("year", "range") and (_PLAN_CUE.search(before) or _PLAN_AFTER.match(mtext, m.end(), end)):
                 pm.role = "plan"
             found.append(pm)
             taken.append((m.start(), m.end()))
@@ -177,8 +227,10 @@ def _mention(kind: str, m: re.Match[str], doc_year: int | None) -> PeriodMention
             return None
         return PeriodMention(m.start(), m.end(), "interval", int(b[:4]), interval=(a, b))
     if kind == "ytd":
-        d, mo = g.get("d") or g.get("d3"), g.get("m") or g.get("m3")
-        y = g.get("y") or g.get("y2") or g.get("y3")
+        d, mo = g.get("d") or g.get("d3") or g.get("d4") or g.get("ed"), g.get("m") or g.get("m3") or g.get("m4")
+        if g.get("em"):
+            mo = str(EN_MONTHS[g["em"]])
+        y = g.get("y") or g.get("y2") or g.get("y3") or g.get("y4") or g.get("ey") or g.get("ey2")
         if d and mo:
             iso = _iso(d, mo, y, doc_year)
             if iso is None:
@@ -188,18 +240,28 @@ def _mention(kind: str, m: re.Match[str], doc_year: int | None) -> PeriodMention
     y = g.get("y") or g.get("y2") or g.get("yb")
     year = int(y) if y else None
     if kind == "quarter":
-        return PeriodMention(m.start(), m.end(), "quarter", year, _ROMAN[g["n"]])
+        n = _ROMAN.get(g.get("n") or "") or _EN_ORDINAL.get(g.get("w") or "", 0)
+        return PeriodMention(m.start(), m.end(), "quarter", year, n) if n else None
     if kind == "half":
         w = g.get("w") or g.get("w2") or ""
-        return PeriodMention(m.start(), m.end(), "half", year, 1 if "đầu" in w else 2)
+        n = int(g["n"]) if g.get("n") else (1 if w in ("đầu", "nửa đầu", "first") else 2)
+        return PeriodMention(m.start(), m.end(), "half", year, n)
     if kind == "months":
         raw = g.get("n") or g.get("n2") or ""
-        n = int(raw) if raw.isdigit() else _MONTH_WORDS.get(raw, 0)
+        n = int(raw) if raw.isdigit() else _MONTH_WORDS.get(raw, 0) or _EN_NUMBERS.get(raw, 0)
+        if g.get("m"):
+            n = EN_MONTHS[g["m"]]
         if not 1 <= n <= 12:
             return None
         return PeriodMention(m.start(), m.end(), "months", year, n)
     if kind == "month":
-        return PeriodMention(m.start(), m.end(), "month", year, int(g["n"]))
-    if kind == "year":
+        name = g.get("m") or g.get("m2")
+        return PeriodMention(m.start(), m.end(), "month", year, EN_MONTHS[name] if name else int(g["n"]))
+    if kind == "range":
+        a_year, b_year = int(g["y"]), int(g["y2"])
+        if b_year <= a_year:
+            return None
+        return PeriodMention(m.start(), m.end(), "range", b_year, interval=(f"{a_year}-01-01", f"{b_year}-12-31"))
+    if kind in ("year", "index-year"):
         return PeriodMention(m.start(), m.end(), "year", year)
     return None

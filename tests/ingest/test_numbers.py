@@ -39,3 +39,22 @@ def test_locale_is_decided_per_document() -> None:
 
 def test_dotted_dates_do_not_vote_for_a_locale() -> None:
     assert detect_locale("ngày 17.5.2018 và 12.6.2019, đạt 98,5%") == "vi"
+
+
+@pytest.mark.parametrize(
+    ("words", "value"),
+    [("sáu", 6), ("mười", 10), ("mười hai", 12), ("hai mươi", 20), ("ba mươi lăm", 35), ("five", 5),
+     ("twenty-one", 21), ("một cửa", None)],
+)
+def test_number_words(words: str, value: int | None) -> None:
+    from ingest.numbers import word_value
+
+    assert word_value(words) == value
+
+
+def test_english_datelines_give_the_document_date() -> None:
+    from ingest.context import build_context
+
+    ctx = build_context("Da Nang speeds up online services\nJuly 3, 2025\nDa Nang received 412,870 dossiers.")
+    assert ctx.date == "2025-07-03"
+    assert ctx.english and ctx.locale == "en"
