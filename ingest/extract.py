@@ -32,6 +32,7 @@ from .meaning import (
     plan_period,
     range_role,
     respectively,
+    last_index,
     sentence_cues,
     sentence_period,
 )
@@ -130,6 +131,7 @@ def _sentence(st: State, s: Sentence) -> None:
         st.doc.observations.extend(f.obs for f in facts)
         if facts:
             st.para_subject = facts[-1].obs.subject
+    st.index = last_index(mtext, s) or st.index
     st.para_period = sentence_period(st, periods) or st.para_period
     move_locality(st, s, places)
 
@@ -170,6 +172,8 @@ def _fact(st: State, here: _Here, c: Candidate, prev_end: int, facts: list[Fact]
     else:
         indicator = here.respectively.get(c.start) or indicator_of(
             mtext, s, c, unit, window_start, unit_end, facts, kind, here.cues, here.next_start[c.start])
+        if indicator == "unclassified" and unit in ("point", "rank") and st.index:
+            indicator = st.index
     if unit == "system" and here.from_system:
         indicator = here.groups.get(c.start, "systems-connected")
     if kind in ("rate", "other") and unit in ("percent", "point") and indicator in _INDEX_INDICATORS:

@@ -145,6 +145,20 @@ def sentence_cues(mtext: str, s: Sentence) -> list[Cue]:
     return out
 
 
+def last_index(mtext: str, s: Sentence) -> str | None:
+    """The index (an indicator of family "index": PAR INDEX, SIPAS, PCI, 766 …) a sentence names
+    last, if any: a score or rank in the next sentences ("đạt 88,72/100 điểm, đứng thứ 6/34")
+    is about it."""
+    best: tuple[int, str] | None = None
+    for slug, ind in indicators().items():
+        if ind.family != "index" or ind.cue is None:
+            continue
+        for m in ind.cue.finditer(mtext, s.start, s.end):
+            if m.end() > m.start() and (best is None or m.end() > best[0]):
+                best = (m.end(), slug)
+    return best[1] if best else None
+
+
 def indicator_of(mtext: str, s: Sentence, c: Candidate, unit: str, window_start: int, unit_end: int,
                  facts: list[Fact], kind: str, cues: list[Cue], next_start: int) -> str:
     """The most specific cue nearest before the number (after its previous fact), else the

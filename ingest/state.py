@@ -38,3 +38,4 @@ class State:
     para_subject: str | None = None
     facts: list[Fact] = field(default_factory=list)
     carry: Carry = field(default_factory=Carry)  # a grouped connection total awaiting its breakdown
+    index: str | None = None  # the index (PAR INDEX, SIPAS, 766 …) last named, for scores and ranks after it

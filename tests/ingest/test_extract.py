@@ -385,3 +385,11 @@ def test_connection_status_follows_the_nearest_cue() -> None:
     doc = extract(text, source_id="x")
     assert [(c.to_iri.rsplit("/", 1)[-1], c.status) for c in doc.connections] == [
         ("national-document-exchange", "operational")]
+
+
+def test_a_score_after_the_sentence_naming_its_index_belongs_to_that_index() -> None:
+    text = ("Kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp tháng 5/2025 vừa được công bố. "
+            "Tỉnh Điện Biên đạt 84,10/100 điểm, đứng thứ 12/34 tỉnh, thành phố.")
+    doc = extract(text, source_id="x")
+    assert [(o.surface, o.indicator) for o in doc.observations] == [
+        ("84,10/100", "service-index-766"), ("12/34", "service-index-766")]
