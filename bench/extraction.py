@@ -1,6 +1,6 @@
 """Extraction quality on our own corpus: precision and recall per phenomenon and overall.
 
-    python bench/extraction.py                  # tests/data/corpus + examples, summary table
+    python bench/extraction.py                  # corpus, examples and held-out set, summary table
     python bench/extraction.py -v               # also every miss, partial and extra
     python bench/extraction.py --json out.json  # machine-readable
 
@@ -125,17 +125,21 @@ def main() -> None:
     a = ap.parse_args()
     corpus = sorted((ROOT / "tests/data/corpus").glob("*.txt"))
     examples = sorted((ROOT / "examples").glob("*.txt"))
+    heldout = sorted((ROOT / "tests/data/heldout").glob("*.txt"))
     ov1, per, lines1 = evaluate(corpus, lambda p: p.with_suffix(".facts.jsonl"), a.verbose)
     ov2, _, lines2 = evaluate(examples, lambda p: p.parent / "gold" / (p.stem + ".facts.jsonl"), a.verbose)
-    for line in lines1 + lines2:
+    ov3, _, lines3 = evaluate(heldout, lambda p: p.with_suffix(".facts.jsonl"), a.verbose)
+    for line in lines1 + lines2 + lines3:
         print(line)
     print(f"{'set / phenomenon':34} {'files':>5} {'gold':>5} {'pred':>5} {'recall':>7} {'precision':>9}")
-    for name, sc in [("corpus (tests/data/corpus)", ov1), ("examples", ov2)] + sorted(per.items()):
+    sets = [("corpus (tests/data/corpus)", ov1), ("examples", ov2), ("held-out (tests/data/heldout)", ov3)]
+    for name, sc in sets + sorted(per.items()):
         print(f"{name[:34]:34} {len(set(sc.files)):5} {sc.gold:5} {sc.pred:5} {sc.recall:7.3f} {sc.precision:9.3f}")
     if a.json:
         a.json.write_text(json.dumps({
             "corpus": {"recall": ov1.recall, "precision": ov1.precision, "gold": ov1.gold, "pred": ov1.pred},
             "examples": {"recall": ov2.recall, "precision": ov2.precision, "gold": ov2.gold, "pred": ov2.pred},
+            "heldout": {"recall": ov3.recall, "precision": ov3.precision, "gold": ov3.gold, "pred": ov3.pred},
             "phenomena": {k: {"recall": v.recall, "precision": v.precision, "gold": v.gold} for k, v in per.items()},
         }, indent=2))
 

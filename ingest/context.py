@@ -133,6 +133,7 @@ def _main_period(mentions: list[PeriodMention], lines: list[Line], date: str | N
     title = next((ln for ln in lines if ln.role == "title"), None)
     votes: dict[str, float] = {}
     first: dict[str, Period] = {}
+    kinds: dict[str, str] = {}
     for pm in mentions:
         if pm.role != role or (pm.kind == "ytd" and not date):
             continue
@@ -144,13 +145,14 @@ def _main_period(mentions: list[PeriodMention], lines: list[Line], date: str | N
             w /= 2  # "năm 2025" often names a plan or a target, not the report's period
         votes[p.label] = votes.get(p.label, 0.0) + w
         first.setdefault(p.label, p)
+        kinds.setdefault(p.label, pm.kind)
     if not votes:
         return None
     best = first[max(votes.items(), key=lambda kv: (kv[1], -list(first).index(kv[0])))[0]]
     # "kỳ báo cáo quý I/2023 … từ ngày 15/12/2022 đến ngày 14/3/2023": the stated interval is the
     # precise form of the labelled period (reporting regimes close their data mid-month)
     for label, p in first.items():
-        if "/" in label and label != best.label and _overlap_share(p, best) >= 0.6:
+        if kinds[label] in ("interval", "since") and label != best.label and _overlap_share(p, best) >= 0.6:
             return p
     return best
 

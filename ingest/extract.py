@@ -39,7 +39,8 @@ from .meaning import (
 from .normalize import Sentence, slugify
 from .periods import PeriodMention, year_period
 from .state import Fact, State
-from .subjects import move_locality, subject_of
+from .subjects import agency_of, move_locality, subject_of
+from .tables import table_observations
 from .tokens import Candidate, candidates
 from .units import unit_of
 
@@ -79,6 +80,9 @@ def extract(
         if s.paragraph != para:
             para, st.para_period, st.para_subject = s.paragraph, None, None
         _sentence(st, s)
+    doc.observations.extend(table_observations(
+        text, ctx.mtext, ctx.lines, ctx.locale, ctx.period or (year_period(ctx.year) if ctx.year else None),
+        ctx.province, ctx.when, ctx.year, ctx.date, doc.main_place, lambda m: agency_of(st, m)))
     _number_keys(doc)
     return doc
 

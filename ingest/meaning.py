@@ -263,6 +263,8 @@ def sentence_period(st: State, periods: list[PeriodMention]) -> Period | None:
         opened = mtext.rfind("(", max(0, pm.start - 80), pm.start)
         if opened >= 0 and mtext.rfind(")", opened, pm.start) < 0:
             continue  # "(quý II/2023 đạt 98,5%)": an aside, not the period of what follows
+        if pm.kind == "ytd" and pm.interval:
+            continue  # "tính đến ngày 20/12/2024": the cut-off date of one figure, not of the paragraph
         if pm.role in ("period", "index"):
             p = pm.resolve(st.ctx.year, st.ctx.date)
             if p is not None:

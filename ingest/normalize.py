@@ -19,6 +19,7 @@ __all__ = [
     "match_form",
     "nfc",
     "sentences",
+    "is_table_row",
     "split_lines",
 ]
 
@@ -129,6 +130,15 @@ def _is_author(text: str) -> bool:
     return bool(stripped) and all(w[:1].isupper() for w in stripped)
 
 
+def is_table_row(text: str) -> bool:
+    """A line with at least two "|" separators and three cells (a table row written as text).
+
+    >>> is_table_row("1 | Sở Tư pháp | 15.482 | 99,61%")
+    True
+    """
+    return text.count("|") >= 2 and len([c for c in text.split("|") if c.strip()]) >= 3
+
+
 def split_lines(text: str) -> list[Line]:
     """Lines with roles: body text, "Nguồn:" source lines, author lines, page debris.
 
@@ -153,6 +163,8 @@ def split_lines(text: str) -> list[Line]:
             role = "debris"
         elif _DATELINE.match(body):
             role = "dateline"
+        elif is_table_row(body):
+            role = "table"
         elif _is_author(body):
             later = [j for j in nonempty if j > i]
             nxt = raw[later[0]][2] if later else ""

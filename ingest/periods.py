@@ -40,6 +40,9 @@ class PeriodMention:
         y = self.year or year
         if self.kind in ("interval", "range") and self.interval:
             return interval_period(*self.interval)
+        if self.kind == "since" and self.interval:  # "từ ngày 1/7 đến nay": up to the document date
+            end = self.interval[1] or doc_date
+            return interval_period(self.interval[0], end) if end and end >= self.interval[0] else None
         if y is None:
             return None
         if self.kind == "year":
@@ -127,6 +130,9 @@ _EN_N = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
 _INDEX = r"(?:par index|sipas|papi|pci|dti|ddci|index)\)?"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("interval", re.compile(rf"từ\s+(?:ngày\s+)?{_DATE}\s*(?:đến|tới|-)\s*(?:hết\s+)?(?:ngày\s+)?{_DATE}")),
+    ("since", re.compile(
+        rf"từ\s+(?:ngày\s+)?{_DATE}\s*(?:đến|tới)\s*(?:(?:hết\s+)?tháng\s+(?P<em>\d{{1,2}})(?:\s*/\s*(?P<ey>{_YR}))?"
+        rf"|(?P<now>nay|thời điểm (?:này|hiện tại)))")),
     ("ytd", re.compile(
         rf"(?:từ\s+đầu\s+năm(?:\s+(?P<y>{_YR}))?(?:\s+(?:đến|tới)\s+(?:nay|thời điểm hiện tại|(?:ngày\s+)?"
         rf"(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})(?:\s*/\s*(?P<y2>{_YR}))?))?"
@@ -151,7 +157,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("month:en", re.compile(rf"(?:(?<=in )|(?<=during )|(?<=for ))(?P<m>{EN_MONTH_RE})(?:\s+(?P<y>{_YR}))?(?![\w])(?!\s+\d)"
                          rf"|(?P<m2>{EN_MONTH_RE})\s+(?P<y2>{_YR})(?![\d])")),
     ("range", re.compile(rf"(?:giai đoạn|thời kỳ|period|from)\s+(?P<y>{_YR})\s*[-–—]\s*(?P<y2>{_YR})(?![\d])")),
-    ("year", re.compile(r"(?:năm|cả năm|niên độ)\s+(?P<y>(?:19|20)\d{2})(?![\d/])")),
+    ("year", re.compile(r"(?:năm|cả năm|niên độ)\s+(?P<y>(?:19|20)\d{2})(?![\d/])"
+                        r"|(?:trong|cả|suốt) năm(?= |,)(?!\s+(?:19|20)\d{2}| học| tài chính| qua)")),
     ("year:en", re.compile(rf"(?:(?<=in )|(?<=for )|(?<=during )|(?<=throughout )|(?<=year )|(?<=end of )|(?<=by ))"
                         rf"(?P<y>{_YR})(?![\d/%]|[.,]\d)")),
     ("index-year", re.compile(rf"{_INDEX}\s+(?P<y>{_YR})(?![\d/%]|[.,]\d)")),
@@ -226,6 +233,20 @@ def _mention(kind: str, m: re.Match[str], doc_year: int | None) -> PeriodMention
         if not (a and b):
             return None
         return PeriodMention(m.start(), m.end(), "interval", int(b[:4]), interval=(a, b))
+    if kind == "since":
+        g = m.groupdict()
+        start_year = m.group(3) or g.get("ey")
+        a = _iso(m.group(1), m.group(2), start_year, doc_year)
+        if a is None:
+            return None
+        b: str | None = None
+        if g.get("em"):
+            month = int(g["em"])
+            year = int(g["ey"]) if g.get("ey") else int(a[:4])
+            if not 1 <= month <= 12:
+                return None
+            b = _last_day(year, month)
+        return PeriodMention(m.start(), m.end(), "since", int((b or a)[:4]), interval=(a, b))  # type: ignore[arg-type]
     if kind == "ytd":
         d, mo = g.get("d") or g.get("d3") or g.get("d4") or g.get("ed"), g.get("m") or g.get("m3") or g.get("m4")
         if g.get("em"):

@@ -16,7 +16,7 @@ from .link import AGENCY_CUES, Mention, Unit, unit_by_iri
 from .normalize import Sentence
 from .state import State
 
-__all__ = ["move_locality", "subject_of"]
+__all__ = ["agency_of", "move_locality", "subject_of"]
 
 _LOCALITY_MOVE = re.compile(r"(?:toàn|trên địa bàn|địa bàn) (tỉnh|thành phố|huyện|thị xã|quận)(?![\wÀ-ỹ])")
 _LOCALITY_REF = re.compile(r"(?:toàn|trên địa bàn|địa bàn|của|trong) (tỉnh|thành phố|huyện|thị xã|quận)(?![\wÀ-ỹ]*\s+[A-ZĐ])")
@@ -80,6 +80,11 @@ def _resolve_ref(st: State, word: str) -> str | None:
     if cur.level == "district" or (word == "thành phố" and cur.level == "provincial"):
         return cur.iri
     return prov.iri if prov else cur.iri
+
+
+def agency_of(st: State, m: Mention) -> tuple[str, str | None]:
+    """The IRI and jurisdiction of an agency mention, in the locality in focus."""
+    return _agency(st, m)
 
 
 def _agency(st: State, m: Mention, where: str | None = None) -> tuple[str, str | None]:

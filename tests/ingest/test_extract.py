@@ -393,3 +393,35 @@ def test_a_score_after_the_sentence_naming_its_index_belongs_to_that_index() -> 
     doc = extract(text, source_id="x")
     assert [(o.surface, o.indicator) for o in doc.observations] == [
         ("84,10/100", "service-index-766"), ("12/34", "service-index-766")]
+
+
+def test_tables_written_as_text_give_one_fact_per_numeric_cell() -> None:
+    text = ("Bảng 2. Hồ sơ TTHC năm 2024 (đơn vị tính: hồ sơ)\n"
+            "STT | Đơn vị | Tiếp nhận | Quá hạn | Tỷ lệ đúng hạn\n"
+            "1 | Sở Tư pháp | 1.250 | 12 | 99,04%\n"
+            "2 | Sở Y tế | 830 | 0 | 100%\n")
+    doc = extract(text, source_id="x")
+    got = [(o.surface, o.unit, o.indicator, o.period.label, o.subject.rsplit("/", 1)[-1]) for o in doc.observations]
+    assert got == [
+        ("1.250", "dossier", "dossiers-received", "2024", "so-tu-phap"),
+        ("12", "dossier", "dossiers-overdue", "2024", "so-tu-phap"),
+        ("99,04%", "percent", "dossiers-on-time", "2024", "so-tu-phap"),
+        ("830", "dossier", "dossiers-received", "2024", "so-y-te"),
+        ("0", "dossier", "dossiers-overdue", "2024", "so-y-te"),
+        ("100%", "percent", "dossiers-on-time", "2024", "so-y-te"),
+    ]
+    for o in doc.observations:
+        assert text[o.start:o.end] == o.surface
+
+
+def test_since_a_date_until_now_or_until_a_month() -> None:
+    doc = extract("Từ ngày 1/7 đến nay, tỉnh Thái Nguyên tiếp nhận 386.000 hồ sơ. "
+                  "Từ ngày 1/7 đến hết tháng 10/2025, toàn tỉnh có 3.120 hồ sơ quá hạn.",
+                  source_id="x", date="2025-11-18")
+    assert [o.period.label for o in doc.observations] == ["2025-07-01/2025-11-18", "2025-07-01/2025-10-31"]
+
+
+def test_a_cut_off_date_does_not_carry_to_the_next_sentence() -> None:
+    doc = extract("Năm 2024, tỉnh Kiên Giang đạt nhiều kết quả. Tính đến ngày 20/12/2024, tỉnh giải ngân "
+                  "4.871 tỷ đồng. Trong năm, tỉnh có 1.126 doanh nghiệp thành lập mới.", source_id="x")
+    assert [o.period.label for o in doc.observations] == ["2024-01-01/2024-12-20", "2024"]
