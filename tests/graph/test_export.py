@@ -17,23 +17,8 @@ from graph.errors import ExportError
 from graph.store import Store
 from ontology import REFERENCE_GRAPH, RKG
 
-FIXTURE = Path(__file__).resolve().parents[1] / "data" / "graphs" / "small.trig"
 VP = "https://w3id.org/reformkg/id/adm/2008-2025/province/26"
 PT = "https://w3id.org/reformkg/id/adm/2025/province/25"
-
-
-@pytest.fixture(scope="module")
-def store() -> Store:
-    s = Store(None)
-    # The fixture carries its own minimal reference data (see test_queries.py).
-    s.remove_graph(str(REFERENCE_GRAPH))
-    s._ox.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
-    return s
-
-
-@pytest.fixture(scope="module")
-def network(store: Store) -> nx.MultiDiGraph:
-    return views.system_network(store)
 
 
 def _texts(store: Store) -> dict[str, str]:

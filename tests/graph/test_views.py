@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import networkx as nx
-import pyoxigraph as ox
 import pytest
 
 from graph import queries, views
@@ -14,25 +12,10 @@ from graph.errors import ExportError
 from graph.store import Store
 from ontology import REFERENCE_GRAPH
 
-FIXTURE = Path(__file__).resolve().parents[1] / "data" / "graphs" / "small.trig"
 SYS = "https://w3id.org/reformkg/id/system/"
 VP = "https://w3id.org/reformkg/id/adm/2008-2025/province/26"
 GROUP_19 = "https://w3id.org/reformkg/id/source/vinhphuc-demo/conn/436-447-1/group"
 GROUP_11 = "https://w3id.org/reformkg/id/source/vinhphuc-demo/conn/458-469-1/group"
-
-
-@pytest.fixture(scope="module")
-def store() -> Store:
-    s = Store(None)
-    # The fixture carries its own minimal reference data (see test_queries.py).
-    s.remove_graph(str(REFERENCE_GRAPH))
-    s._ox.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
-    return s
-
-
-@pytest.fixture(scope="module")
-def network(store: Store) -> nx.MultiDiGraph:
-    return views.system_network(store)
 
 
 def test_counts_equal_the_query(store: Store, network: nx.MultiDiGraph) -> None:
