@@ -38,6 +38,40 @@ class SourceDoc:
     author: str | None = None
 
 
+# letters only Vietnamese writes (not French "é", "à", "ê"): ă, đ, ơ, ư and the hook-above,
+# dot-below and tilde tones
+_VI_LETTERS = set("ăđơưảãạằắẳẵặầấẩẫậẻẽẹềếểễệỉĩịỏõọồốổỗộờớởỡợủũụừứửữựỳỷỹỵ")
+_EN_WORDS = re.compile(r"\b(?:the|and|of|in|to|with|for|was|were|has|have|from|by|on|its|this)\b", re.I)
+
+
+def language_of(text: str) -> str | None:
+    """"vi", "en" or None (another language): reformkg reads Vietnamese reports and
+    English-language Vietnamese outlets, nothing else.
+
+    >>> language_of("Tỉnh tiếp nhận 1.392 hồ sơ, đạt 98,5%."), language_of("The province received 1,392 dossiers.")
+    ('vi', 'en')
+    >>> language_of("La province a reçu 1 392 dossiers administratifs en mars.") is None
+    True
+    """
+    sample = text[:20000]
+    letters = [c for c in sample.lower() if c.isalpha()]
+    if not letters:
+        return None
+    if sum(c in _VI_LETTERS for c in letters) / len(letters) >= 0.015:
+        return "vi"
+    ascii_share = sum(c.isascii() for c in letters) / len(letters)
+    words = max(1, len(sample.split()))
+    if ascii_share >= 0.97 and len(_EN_WORDS.findall(sample)) / words >= 0.04:
+        return "en"
+    return None
+
+
+def _check_language(text: str, where: str) -> None:
+    if language_of(text) is None:
+        raise InputError(f"{where}: not a Vietnamese or English text (reformkg reads reports in "
+                         "Vietnamese and English-language Vietnamese outlets)")
+
+
 def safe_id(raw: str) -> str:
     """A source id usable in an IRI path segment.
 
@@ -80,6 +114,7 @@ def _read_bytes(path: Path) -> bytes:
 def read_text(path: Path) -> SourceDoc:
     """A .txt file as one source; its id is the file name stem."""
     text = nfc(_decode(path, _read_bytes(path)))
+    _check_language(text, str(path))
     return SourceDoc(safe_id(path.stem), text, str(path), file_name=path.name)
 
 
@@ -104,6 +139,7 @@ def html_to_source(html: str, source_id: str, origin: str) -> SourceDoc:
     # debris are not an article either
     if len(text) < MIN_ARTICLE_CHARS or len(text.split()) < 8:
         raise InputError(f"{origin}: HTML with no article text (nothing left after removing page debris)")
+    _check_language(text, origin)
     return SourceDoc(
         safe_id(source_id), nfc(text), origin, url=data.get("url"), title=data.get("title"),
         date=data.get("date"), publisher=data.get("sitename"), author=data.get("author"),
@@ -131,6 +167,8 @@ def read_record(line: str, lineno: int, origin: str) -> SourceDoc:
     date = rec.get("date")
     if date and not re.match(r"\d{4}-\d{2}-\d{2}", date):
         raise RecordError(f"{label}: \"date\" must be an ISO date (YYYY-MM-DD), got {date!r}")
+    if language_of(text) is None:
+        raise RecordError(f"{label}: not a Vietnamese or English text")
     sid = str(rid) if rid is not None else f"{Path(origin).stem}-{lineno}"
     return SourceDoc(safe_id(sid), nfc(text), f"{origin}:{lineno}", url=rec.get("url"),
                      title=rec.get("title"), date=date[:10] if date else None,
@@ -160,12 +198,28 @@ def iter_sources(paths: list[Path]) -> Iterator[SourceDoc | InputError | RecordE
 
 
 def _iter_jsonl(path: Path) -> Iterator[SourceDoc | RecordError]:
-    data = _read_bytes(path)
-    text = _decode(path, data)
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield read_record(line, lineno, str(path))
-        except RecordError as exc:
-            yield exc
+    """Records of a JSONL corpus, streamed line by line (a corpus may be far larger than one
+    document's limit); a line that is not UTF-8 is reported with its number."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    empty = True
+    with handle:
+        for lineno, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            empty = False
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield RecordError(f"{path}:{lineno}: not UTF-8 (invalid byte 0x{raw[exc.start]:02x} at column {exc.start + 1})")
+                continue
+            try:
+                yield read_record(line, lineno, str(path))
+            except RecordError as exc:
+                yield exc
+    if empty:
+        raise InputError(f"{path}: empty file")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,29 @@ def test_malformed_query_is_a_one_line_error(store: Path) -> None:
     res = run("query", "--store", str(store), "SELECT ?x WHERE { ?x ")
     assert res.exit_code == 2
     assert "QuerySyntaxError" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_a_document_in_another_language_is_reported_and_not_stored(tmp_path: Path) -> None:
+    corpus = tmp_path / "mixed.jsonl"
+    corpus.write_text(
+        '{"id": "vi", "text": "Năm 2024, tỉnh Cà Mau tiếp nhận 1.200 hồ sơ."}\n'
+        '{"id": "fr", "text": "En 2024, la province a reçu 1 200 dossiers administratifs et traité 98 % à temps."}\n',
+        encoding="utf-8")
+    res = run("ingest", "-q", "--store", str(tmp_path / "s"), str(corpus))
+    assert res.exit_code == 2
+    assert "mixed.jsonl:2 (id 'fr'): not a Vietnamese or English text" in res.stderr
+    assert "ingested 1 documents" in res.stdout
+    sources = run("query", "--store", str(tmp_path / "s"), "--format", "csv",
+                  "SELECT ?id WHERE { ?s a rkg:Source ; dcterms:identifier ?id }")
+    assert sources.stdout.split() == ["id", "vi"]
+
+
+def test_an_oversized_record_is_reported_and_the_rest_ingested(tmp_path: Path) -> None:
+    big = "Năm 2024, tỉnh Cà Mau tiếp nhận 1.200 hồ sơ. " * 150_000  # about 7 MB
+    corpus = tmp_path / "big.jsonl"
+    corpus.write_text(json.dumps({"id": "huge", "text": big}, ensure_ascii=False) + "\n"
+                      + '{"id": "ok", "text": "Năm 2024, tỉnh Cà Mau tiếp nhận 1.200 hồ sơ."}\n', encoding="utf-8")
+    res = run("ingest", "-q", "--store", str(tmp_path / "s"), str(corpus))
+    assert res.exit_code == 2
+    assert "big.jsonl:1 (id 'huge'): text over the" in res.stderr
+    assert "ingested 1 documents" in res.stdout
