@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: install demo test lint clean screenshot
+.PHONY: install demo test lint clean screenshot load
 
 install: $(STAMP)
 
@@ -19,6 +19,11 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The long hardening runs (issue 7): 50 clients x 30 s against a live server, thousands of fuzz
+# examples, a bigger corpus killed midway. Prints the load-test numbers (docs/hardening.md).
+load: install
+	REFORMKG_LONG_TESTS=1 $(BIN)/python -m pytest tests/hardening -q -s
 
 # Refresh docs/page.png (the README's screenshot) from the browser tests; needs /usr/bin/chromium.
 screenshot: install

@@ -15,6 +15,7 @@ small HTML error page instead. Anything else is a 500 with the traceback in the 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import metadata
@@ -146,11 +147,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         max_rows=settings.max_rows,
         workers=settings.query_workers,
         service_allowlist=settings.service_allowlist,
+        queue=settings.query_queue,
+        isolation=settings.query_isolation,  # type: ignore[arg-type]  # checked by Settings
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
+            await runner.ready()
             yield
         finally:
             runner.close()
@@ -171,6 +175,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = store
     app.state.runner = runner
+    app.state.validate_lock = threading.Lock()  # GET /validate: one at a time (issue 7)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
 
     app.add_middleware(

@@ -44,6 +44,15 @@ def handle_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except (GraphError, IngestError, CliError) as exc:
             _fail(exc)
+        except (OSError, RuntimeError) as exc:
+            # pyoxigraph reports damaged store files ("Corruption: …", "IO error: …") while
+            # results are read, outside graph.store's wrappers: one line too (issue 7).
+            if not str(exc).startswith(("Corruption", "IO error")):
+                raise
+            from graph.errors import StoreError
+
+            _fail(StoreError(f"the store failed while reading: {str(exc).splitlines()[0]} "
+                             "(rebuild it with `reformkg ingest` into a fresh --store)"))
         except KeyboardInterrupt:
             click.echo("reformkg: interrupted", err=True)
             sys.exit(130)

@@ -4,22 +4,61 @@
 Each source replaces its own named graph in one transaction; a source whose fingerprint
 (tool version, text, metadata) is already stored is skipped, so ingesting the same corpus twice
 changes nothing. A bad document is reported with its id and the run goes on.
+
+Many sources. Extraction runs in worker processes (``jobs``, default: every core) on chunks of
+documents; each worker returns its sources' quads as N-Quads bytes, and this process alone writes
+the store, one transaction per source (``Store.add_graphs`` / ``Store.replace_graph``): an
+interrupted run leaves each source complete or absent. Fingerprints are looked up in bulk, one
+query per chunk, before anything is extracted, so an unchanged corpus costs one hash per document.
+JSONL corpora are streamed line by line (no size limit on the file; each record keeps the
+per-document limit of ``ingest.read``).
+
+Bulk path. When a large corpus goes into a store that holds none of its sources yet, new sources
+are written with Oxigraph's bulk loader (``Store.bulk_add_graphs``), which is faster but not
+atomic. To keep "complete or absent" meaningful, each source's fingerprint marker (the quad
+``<source> prov:wasGeneratedBy <run>`` that idempotency reads) is left out of the bulk data and
+written afterwards in one transaction: a source cut short by an interruption has no marker, so
+the next run re-ingests it and replaces its graph whole. (Until then, queries may see the
+partial source.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from graph.store import Store
-from ingest.errors import IngestError, RecordError
-from ingest.pipeline import Built, build
-from ingest.read import SourceDoc, iter_sources, read_record
-from ontology import RKG
+from ingest.errors import IngestError, InputError, RecordError
+from ingest.pipeline import Built, build, fingerprint
+from ingest.read import (
+    HTML_SUFFIXES,
+    JSONL_SUFFIXES,
+    TEXT_SUFFIXES,
+    SourceDoc,
+    iter_sources,
+    read_record,
+)
+from ingest.to_rdf import source_iri
 
 __all__ = ["IngestSummary", "ingest_documents", "ingest_paths", "load_built"]
+
+Progress = Callable[[Iterable[Any], int | None], Iterable[Any]]
+
+_PROV_GENERATED = "http://www.w3.org/ns/prov#wasGeneratedBy"
+#: Documents per worker task: large enough to amortize the process hop, small enough to keep
+#: both cores busy to the end and the progress bar moving.
+CHUNK = 16
+#: Below this many documents extraction stays in this process (no pool to start).
+PARALLEL_MIN = 48
+#: A run of at least this many new documents into a store without them uses the bulk loader.
+BULK_MIN = 2000
+#: Quads gathered before one bulk load (bigger batches: fewer, larger files in the store).
+BULK_BATCH_QUADS = 400_000
 
 
 @dataclass(slots=True)
@@ -32,23 +71,176 @@ class IngestSummary:
     sources: list[str] = field(default_factory=list)  # source ids written or unchanged
     quads_before: int = 0
     quads_after: int = 0
+    quads_written: int = 0
+    bulk: bool = False  # the bulk loader wrote the new sources
+    validated: bool = False  # each written source was checked (graph.fastcheck.check_quads)
+    violations: int = 0
+    warnings: int = 0
+    findings: list[Any] = field(default_factory=list)  # graph.validate.Finding, when validated
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "documents": self.documents, "unchanged": self.unchanged, "facts": self.facts,
+        out = {
+            "documents": self.documents,
+            "unchanged": self.unchanged,
+            "facts": self.facts,
             "connections": self.connections,
             "failures": [{"where": w, "error": e} for w, e in self.failures],
-            "sources": self.sources, "quads_before": self.quads_before, "quads_after": self.quads_after,
+            "sources": self.sources,
+            "quads_before": self.quads_before,
+            "quads_after": self.quads_after,
         }
+        if self.validated:
+            out.update(violations=self.violations, warnings=self.warnings)
+        return out
+
+
+# -- one source, in a worker or here ---------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Built:
+    """What a worker sends back for one source: its quads as N-Quads, the marker apart."""
+
+    source_id: str
+    iri: str
+    fingerprint: str
+    body: bytes  # N-Quads of the source graph without its fingerprint marker
+    marker: bytes  # N-Quads: <source> prov:wasGeneratedBy <run> <source> .
+    quads: int
+    facts: int
+    connections: int
+    findings: list[Any] | None = None  # graph.validate.Finding, when checked
+
+
+def _pack(built: Built, validate: bool = False) -> _Built:
+    import pyoxigraph as ox
+
+    src = built.iri
+    body, marker = [], []
+    for q in built.quads:
+        if q.predicate.value == _PROV_GENERATED and q.subject.value == src:
+            marker.append(q)
+        else:
+            body.append(q)
+    nq = ox.RdfFormat.N_QUADS
+    findings = None
+    if validate:  # the source alone with the reference graph, as graph.validate(sources=[it])
+        from graph.fastcheck import check_quads
+
+        findings = check_quads(built.quads).findings
+    return _Built(
+        built.source.source_id,
+        src,
+        built.fingerprint,
+        ox.serialize(body, format=nq) or b"",
+        ox.serialize(marker, format=nq) or b"",
+        len(built.quads),
+        len(built.document.observations),
+        len(built.document.connections),
+        findings,
+    )
+
+
+_Failed = tuple[str, str, str]  # (origin, message, source id)
+
+
+def _build_one(sd: SourceDoc, validate: bool = False) -> _Built | _Failed:
+    try:
+        return _pack(build(sd), validate)
+    except Exception as exc:  # one bad document must not stop a corpus; report it with its id
+        return (
+            sd.origin,
+            f"{sd.origin} (id {sd.source_id!r}): extraction failed: {type(exc).__name__}: {exc}",
+            sd.source_id,
+        )
+
+
+def _build_chunk(docs: list[SourceDoc], validate: bool = False) -> list[_Built | _Failed]:
+    """Worker task: extract, serialize and (when asked) check a chunk of sources (no store)."""
+    return [_build_one(sd, validate) for sd in docs]
+
+
+# -- reading sources, streamed ---------------------------------------------------------------------
+
+
+def _files(paths: list[Path]) -> Iterator[Path | InputError]:
+    for p in paths:
+        if p.is_dir():
+            files = sorted(
+                f
+                for f in p.rglob("*")
+                if f.is_file()
+                and f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+            )
+            if not files:
+                yield InputError(f"{p}: no .txt, .html or .jsonl files in this directory")
+            yield from files
+        else:
+            yield p
+
+
+def _iter_jsonl(path: Path) -> Iterator[SourceDoc | IngestError]:
+    """Records of a JSONL corpus, one line at a time (the file may be any size)."""
+    if not path.exists():
+        yield InputError(f"{path}: no such file")
+        return
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        yield InputError(f"{path}: cannot read: {exc.strerror}")
+        return
+    with fh:
+        empty = True
+        for lineno, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            empty = False
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield RecordError(
+                    f"{path}:{lineno}: not UTF-8 text (invalid byte at offset {exc.start})"
+                )
+                continue
+            try:
+                yield read_record(line, lineno, str(path))
+            except RecordError as exc:
+                yield exc
+        if empty:
+            yield InputError(f"{path}: empty file")
+
+
+def iter_corpus(paths: list[Path]) -> Iterator[SourceDoc | IngestError]:
+    """Every source of the given files and directories (JSONL streamed), or what stopped one."""
+    for f in _files(paths):
+        if isinstance(f, InputError):
+            yield f
+        elif f.suffix.lower() in JSONL_SUFFIXES:
+            yield from _iter_jsonl(f)
+        else:
+            yield from iter_sources([f])
+
+
+def count_corpus(paths: list[Path]) -> int:
+    """Documents in the given paths, for the progress bar: non-empty JSONL lines count one each."""
+    n = 0
+    for f in _files(paths):
+        if isinstance(f, InputError):
+            continue
+        if f.suffix.lower() in JSONL_SUFFIXES and f.is_file():
+            with f.open("rb") as fh:
+                n += sum(1 for line in fh if line.strip())
+        else:
+            n += 1
+    return n
+
+
+# -- the run ---------------------------------------------------------------------------------------
 
 
 def _stored_fingerprint(store: Store, iri: str) -> str | None:
-    rows = store.select(
-        f"SELECT ?run WHERE {{ GRAPH <{iri}> {{ <{iri}> <{RKG.contentHash}> ?h ; "
-        f"<http://www.w3.org/ns/prov#wasGeneratedBy> ?run }} }}",
-        use_default_graph_as_union=False,
-    )
-    return str(rows[0]["run"]).rsplit("/", 1)[-1] if rows else None
+    run = store.stored_runs([iri]).get(iri)
+    return run.rsplit("/", 1)[-1] if run else None
 
 
 def load_built(store: Store, built: Built, summary: IngestSummary) -> None:
@@ -63,47 +255,242 @@ def load_built(store: Store, built: Built, summary: IngestSummary) -> None:
     summary.connections += len(built.document.connections)
 
 
-def _run(store: Store, items: Iterable[SourceDoc | IngestError], total: int | None,
-         progress: Callable[[Iterable[Any], int | None], Iterable[Any]] | None) -> IngestSummary:
-    summary = IngestSummary(quads_before=store.quad_count())
-    seen: dict[str, str] = {}
-    stream = progress(items, total) if progress else items
-    for item in stream:
-        if isinstance(item, IngestError):
-            summary.failures.append((item.message.split(": ", 1)[0], item.message))
-            continue
-        if item.source_id in seen:
-            summary.failures.append((item.origin, f"{item.origin}: duplicate id {item.source_id!r} "
-                                     f"(first seen at {seen[item.source_id]}); skipped"))
-            continue
-        seen[item.source_id] = item.origin
-        try:
-            built = build(item)
-        except Exception as exc:  # one bad document must not stop a corpus; report it with its id
-            summary.failures.append((item.origin, f"{item.origin} (id {item.source_id!r}): "
-                                     f"extraction failed: {type(exc).__name__}: {exc}"))
-            continue
-        load_built(store, built, summary)
+class _Writer:
+    """Writes built sources to the store (this process only) and checks them when asked."""
+
+    def __init__(self, store: Store, summary: IngestSummary, *, bulk: bool, validate: bool) -> None:
+        self.store = store
+        self.summary = summary
+        self.bulk = bulk
+        self.validate = validate
+        self.present: set[str] = set()  # sources already in the store (changed: replace them)
+        self._bulk_body: list[bytes] = []
+        self._bulk_markers: list[bytes] = []
+        self._bulk_quads = 0
+        self._pending: list[str] = []  # written, not yet validated
+
+    def write(self, b: _Built) -> None:
+        s = self.summary
+        if b.findings is not None:
+            s.findings.extend(b.findings)
+            s.violations += sum(1 for f in b.findings if f.severity == "Violation")
+            s.warnings += sum(1 for f in b.findings if f.severity == "Warning")
+        s.documents += 1
+        s.facts += b.facts
+        s.connections += b.connections
+        s.quads_written += b.quads
+        if b.iri in self.present:
+            import pyoxigraph as ox
+
+            self.store.replace_graph(
+                b.iri, list(ox.parse(b.body + b.marker, format=ox.RdfFormat.N_QUADS))
+            )
+        elif self.bulk:
+            self._bulk_body.append(b.body)
+            self._bulk_markers.append(b.marker)
+            self._bulk_quads += b.quads
+            if self._bulk_quads >= BULK_BATCH_QUADS:
+                self.flush()
+        else:
+            self.store.add_graphs(b.body + b.marker)
+        self._pending.append(b.iri)
+
+    def flush(self) -> None:
+        """Write what the bulk loader gathered (then its markers, in one transaction)."""
+        if self._bulk_body:
+            self.store.bulk_add_graphs(b"".join(self._bulk_body))
+            self.store.add_graphs(b"".join(self._bulk_markers))
+            self._bulk_body, self._bulk_markers, self._bulk_quads = [], [], 0
+        self._pending = []
+
+
+def _chunks(
+    items: Iterable[SourceDoc | IngestError], size: int
+) -> Iterator[list[SourceDoc | IngestError]]:
+    chunk: list[SourceDoc | IngestError] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _run(
+    store: Store,
+    items: Iterable[SourceDoc | IngestError],
+    total: int | None,
+    progress: Progress | None,
+    *,
+    jobs: int | None = None,
+    bulk: bool | None = None,
+    validate: bool = False,
+) -> IngestSummary:
+    """Ingest ``items`` (sources, or the errors that stopped reading one).
+
+    Args:
+        store: the store to write.
+        items: sources in corpus order; may be a stream.
+        total: how many items, for the progress bar (``None``: unknown).
+        progress: wraps an iterable to show progress (``tqdm``-like); it advances as each
+            document is done, not as it is read.
+        jobs: worker processes for extraction (default: every core, or this process alone for
+            fewer than ``PARALLEL_MIN`` documents; 1: this process).
+        bulk: use the bulk loader for new sources (default: when at least ``BULK_MIN`` documents
+            go into a store that holds none of the first chunk's sources).
+        validate: check each source with :func:`graph.fastcheck.check_quads` (the source alone
+            with the reference graph, as ``graph.validate.validate(sources=[it])``) in the worker
+            that built it, and count the findings in the summary.
+    """
+    summary = IngestSummary(quads_before=store.quad_count(), validated=validate)
+    if jobs is None:  # automatic: every core, unless starting workers costs more than it saves
+        jobs = 1 if total is not None and total < PARALLEL_MIN else _default_jobs()
+    jobs = max(1, jobs)
+    done = _drive(store, items, total, summary, jobs=jobs, bulk=bulk, validate=validate)
+    for _ in progress(done, total) if progress else done:
+        pass
     store.flush()
     summary.quads_after = store.quad_count()
     return summary
 
 
-def ingest_paths(store: Store, paths: list[Path],
-                 progress: Callable[[Iterable[Any], int | None], Iterable[Any]] | None = None) -> IngestSummary:
-    """Ingest text, HTML and JSONL files and directories."""
-    items = list(iter_sources(paths))
-    return _run(store, items, len(items), progress)
+def _drive(
+    store: Store,
+    items: Iterable[SourceDoc | IngestError],
+    total: int | None,
+    summary: IngestSummary,
+    *,
+    jobs: int,
+    bulk: bool | None,
+    validate: bool,
+) -> Iterator[None]:
+    """The pipeline; yields once per document finished (written, skipped or failed)."""
+    seen: dict[str, str] = {}
+    writer = _Writer(store, summary, bulk=False, validate=validate)
+    pool = None
+    if jobs > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["ingest.pipeline", "api.loader", "graph.fastcheck"])
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    inflight: deque[Any] = deque()
+    first = True
+    try:
+        for chunk in _chunks(items, CHUNK):
+            todo: list[SourceDoc] = []
+            for item in chunk:
+                if isinstance(item, IngestError):
+                    summary.failures.append((item.message.split(": ", 1)[0], item.message))
+                    yield None
+                    continue
+                if item.source_id in seen:
+                    summary.failures.append(
+                        (
+                            item.origin,
+                            f"{item.origin}: duplicate id {item.source_id!r} "
+                            f"(first seen at {seen[item.source_id]}); skipped",
+                        )
+                    )
+                    yield None
+                    continue
+                seen[item.source_id] = item.origin
+                summary.sources.append(item.source_id)
+                todo.append(item)
+            # one query per chunk: which of these are stored, and in which version
+            iris = [source_iri(sd.source_id) for sd in todo]
+            runs = store.stored_runs(iris)
+            fresh: list[SourceDoc] = []
+            for sd, iri in zip(todo, iris, strict=True):
+                run = runs.get(iri)
+                if run is not None and run.rsplit("/", 1)[-1] == fingerprint(sd)[:16]:
+                    summary.unchanged += 1
+                    yield None
+                else:
+                    fresh.append(sd)
+            present = store.present_graphs([source_iri(sd.source_id) for sd in fresh])
+            writer.present |= present
+            if first and fresh:
+                first = False
+                big = total is not None and total >= BULK_MIN
+                writer.bulk = (big and not present and not runs) if bulk is None else bulk
+                summary.bulk = writer.bulk
+            if not fresh:
+                continue
+            if pool is None:
+                yield from _write(writer, summary, _build_chunk(fresh, validate))
+                if not writer.bulk:
+                    writer.flush()
+                continue
+            inflight.append(pool.submit(_build_chunk, fresh, validate))
+            while len(inflight) > 2 * jobs:
+                yield from _write(writer, summary, inflight.popleft().result())
+                if not writer.bulk:
+                    writer.flush()
+        while inflight:
+            yield from _write(writer, summary, inflight.popleft().result())
+            if not writer.bulk:
+                writer.flush()
+        writer.flush()
+    finally:
+        if pool is not None:
+            for f in inflight:
+                f.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _write(
+    writer: _Writer, summary: IngestSummary, results: list[_Built | _Failed]
+) -> Iterator[None]:
+    for r in results:
+        if isinstance(r, tuple):
+            origin, message, source_id = r
+            summary.failures.append((origin, message))
+            summary.sources.remove(source_id)
+        else:
+            writer.write(r)
+        yield None
+
+
+def ingest_paths(
+    store: Store,
+    paths: list[Path],
+    progress: Progress | None = None,
+    jobs: int | None = None,
+    *,
+    bulk: bool | None = None,
+    validate: bool = False,
+) -> IngestSummary:
+    """Ingest text, HTML and JSONL files and directories (JSONL streamed).
+
+    Args:
+        store: the store to write.
+        paths: files and directories.
+        progress: a ``tqdm``-like wrapper ``(iterable, total) -> iterable``.
+        jobs: worker processes for extraction (default: every core; 1: no workers).
+        bulk: force (True) or forbid (False) the bulk loader for new sources; default: automatic.
+        validate: check each written source with the fast SHACL path (``graph.fastcheck``).
+    """
+    total = count_corpus(paths)
+    return _run(store, iter_corpus(paths), total, progress, jobs=jobs, bulk=bulk, validate=validate)
 
 
 def ingest_documents(store: Store, docs: list[dict[str, Any]]) -> IngestSummary:
-    """Ingest JSON records (the JSONL line format), as ``POST /ingest`` receives them."""
-    import json
-
+    """Ingest JSON records (the JSONL line format), as ``POST /ingest`` receives them.
+    Runs in this process (no workers: it serves one request)."""
     items: list[SourceDoc | IngestError] = []
     for i, rec in enumerate(docs, start=1):
         try:
             items.append(read_record(json.dumps(rec, ensure_ascii=False), i, "request"))
         except RecordError as exc:
             items.append(exc)
-    return _run(store, items, len(items), None)
+    return _run(store, items, len(items), None, jobs=1, bulk=False)

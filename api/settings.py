@@ -16,6 +16,8 @@ field                          environment variable             default
 ``query_timeout``              ``REFORMKG_QUERY_TIMEOUT``       ``30.0`` seconds
 ``max_rows``                   ``REFORMKG_MAX_ROWS``            ``10000``
 ``query_workers``              ``REFORMKG_QUERY_WORKERS``       ``4``
+``query_queue``                ``REFORMKG_QUERY_QUEUE``         ``64``
+``query_isolation``            ``REFORMKG_QUERY_ISOLATION``     ``auto`` (``process``/``thread``)
 ``ingest_token``               ``REFORMKG_INGEST_TOKEN``        none (``POST /ingest`` disabled)
 ``cors_origins``               ``REFORMKG_CORS_ORIGINS``        ``*`` (comma-separated list)
 ``max_body_bytes``             ``REFORMKG_MAX_BODY_BYTES``      ``1000000``
@@ -62,7 +64,13 @@ class Settings:
         query_timeout: seconds a ``/sparql`` request waits for its answer before a 503.
         max_rows: SELECT rows (CONSTRUCT triples) returned at most; the cut is reported in
             the ``X-Reformkg-Truncated`` and ``X-Reformkg-Row-Limit`` headers.
-        query_workers: threads that evaluate SPARQL queries.
+        query_workers: SPARQL queries evaluated at once (worker processes or threads).
+        query_queue: requests that may wait for a query worker; more get 503 ``Busy`` with
+            ``Retry-After`` (no pile-up behind slow queries).
+        query_isolation: ``process`` runs queries in worker processes on a read-only snapshot,
+            so a query past its timeout is killed; ``thread`` runs them in threads (a timed-out
+            query finishes its current step); ``auto``: processes for an on-disk store,
+            threads for an in-memory store or a SPARQL server.
         ingest_token: bearer token that enables ``POST /ingest``; ``None`` disables it.
         cors_origins: origins allowed to read GET responses from a browser.
         max_body_bytes: largest request body accepted (``POST /sparql``, ``POST /ingest``).
@@ -81,6 +89,8 @@ class Settings:
     query_timeout: float = 30.0
     max_rows: int = 10_000
     query_workers: int = 4
+    query_queue: int = 64
+    query_isolation: str = "auto"
     ingest_token: str | None = field(default=None, repr=False)
     cors_origins: tuple[str, ...] = ("*",)
     max_body_bytes: int = 1_000_000
@@ -103,6 +113,12 @@ class Settings:
             raise SettingsError(f"max_rows {self.max_rows}: must be at least 1")
         if self.query_workers < 1:
             raise SettingsError(f"query_workers {self.query_workers}: must be at least 1")
+        if self.query_queue < 0:
+            raise SettingsError(f"query_queue {self.query_queue}: must be 0 or more")
+        if self.query_isolation not in ("auto", "process", "thread"):
+            raise SettingsError(
+                f"query_isolation {self.query_isolation!r}: must be auto, process or thread"
+            )
         if self.max_body_bytes < 1:
             raise SettingsError(f"max_body_bytes {self.max_body_bytes}: must be at least 1")
         for name in ("endpoint", "update_endpoint", "graph_store"):
@@ -145,7 +161,7 @@ class Settings:
 def _convert(name: str, raw: str) -> Any:
     var = ENV_PREFIX + name.upper()
     try:
-        if name in {"port", "max_rows", "query_workers", "max_body_bytes"}:
+        if name in {"port", "max_rows", "query_workers", "query_queue", "max_body_bytes"}:
             return int(raw.replace("_", ""))
         if name == "query_timeout":
             return float(raw)

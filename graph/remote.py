@@ -39,7 +39,8 @@ the endpoint and says what to do: the server is down (after ``retries`` connecti
 with exponential backoff; only connection failures are retried, and every request we send is
 idempotent), too slow (no answer within ``timeout`` seconds), or answered an HTTP error (status
 and the first line of its body). A query the server rejects with 400 is a
-:class:`graph.errors.QuerySyntaxError`.
+:class:`graph.errors.QuerySyntaxError`. An XML answer that declares a DTD is refused before it
+is parsed (pyoxigraph would expand its entities without limit).
 """
 
 from __future__ import annotations
@@ -127,6 +128,28 @@ def _first_line(text: str, limit: int = 200) -> str:
 
 def _media_type(response: httpx.Response) -> str:
     return response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _refuse_dtd(endpoint: str, media: str, body: bytes) -> None:
+    """Refuse an XML answer that declares a DTD (issue 7).
+
+    pyoxigraph's RDF/XML parser expands internal entities without limit: 600 bytes of
+    nested ``<!ENTITY>`` declarations ("billion laughs") become gigabytes. No SPARQL results
+    or RDF/XML answer needs a DTD, so one is refused before parsing. Only UTF-8 is read
+    (pyoxigraph refuses other encodings itself), so the check cannot be dodged with UTF-16.
+
+    Raises:
+        StoreError: the answer declares a DTD or entities.
+    """
+    if "xml" in media and _DTD.search(body):
+        raise StoreError(
+            f"endpoint {endpoint}: refused a {media} answer that declares a DTD or entities "
+            "(entity expansion is a denial-of-service vector); ask the server for JSON results "
+            "or N-Triples"
+        )
 
 
 def _with_prefixes(text: str) -> str:
@@ -377,6 +400,7 @@ class RemoteStore(Store):
         response = self._post_query(text, accept, name=name, default_graphs=default_graphs,
                                     named_graphs=named_graphs)
         media = _media_type(response)
+        _refuse_dtd(self.endpoint, media, response.content)
         try:
             if form == "graph":
                 rdf = ox.RdfFormat.from_media_type(media) or _EXTRA_RDF_TYPES.get(media)
@@ -451,6 +475,7 @@ class RemoteStore(Store):
                     headers={"Accept": _NTRIPLES},
                 )
                 media = _media_type(response)
+                _refuse_dtd(self.graph_store, media, response.content)
                 rdf = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
                 triples = ox.parse(response.content, format=rdf)
                 return iter([ox.Quad(t.subject, t.predicate, t.object, g) for t in triples])

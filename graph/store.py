@@ -69,9 +69,14 @@ class Store:
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._ox = ox.Store(str(self.path))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
+            # RocksDB reports damaged files as RuntimeError("Corruption: …"): one line, exit 2
+            # (issue 7), never a traceback.
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             hint = " (is another reformkg process using it?)" if "lock" in first.lower() else ""
+            if isinstance(exc, RuntimeError) or "corrupt" in first.lower():
+                hint = (" (the store files are damaged or being written by another process; "
+                        "rebuild it with `reformkg ingest` into a fresh --store)")
             raise StoreError(f"store {self.path}: cannot open: {first}{hint}") from None
         if not read_only:
             self.ensure_reference()
@@ -89,7 +94,7 @@ class Store:
             return self._ox.query(sparql, prefixes=PREFIXES, **kwargs)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc), name=name) from None
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB "Corruption: …"
             raise StoreError(f"store {self.path}: read failed: {exc}") from None
 
     def select(
@@ -134,7 +139,7 @@ class Store:
         update = f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}"
         try:
             self._ox.update(update)
-        except (OSError, SyntaxError) as exc:
+        except (OSError, SyntaxError, RuntimeError) as exc:
             raise StoreError(
                 f"store {self.path}: writing graph <{graph_iri}> failed: {exc}"
             ) from None
@@ -142,7 +147,7 @@ class Store:
     def remove_graph(self, graph_iri: str) -> None:
         try:
             self._ox.update(f"DROP SILENT GRAPH <{graph_iri}>")
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             raise StoreError(f"store {self.path}: removing <{graph_iri}> failed: {exc}") from None
 
     def _reference_graph(self) -> str:
@@ -186,8 +191,8 @@ class Store:
             return {}
         values = " ".join(f"<{g}>" for g in graph_iris)
         rows = self.select(
-            f"SELECT ?g ?run WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?g <{RKG.contentHash}> ?h ; "
-            f"<http://www.w3.org/ns/prov#wasGeneratedBy> ?run }} }}",
+            f"SELECT ?g ?run WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ "
+            f"?g <{RKG.contentHash}> ?h ; <http://www.w3.org/ns/prov#wasGeneratedBy> ?run }} }}",
             use_default_graph_as_union=False,
         )
         return {str(r["g"]): str(r["run"]) for r in rows}
@@ -220,7 +225,7 @@ class Store:
                     self.replace_graph(name, quads)
                 return
             store.load(nquads, format=ox.RdfFormat.N_QUADS)
-        except (OSError, SyntaxError) as exc:
+        except (OSError, SyntaxError, RuntimeError) as exc:
             raise StoreError(f"store {self.path}: adding graphs failed: {exc}") from None
 
     def bulk_add_graphs(self, nquads: bytes) -> None:
@@ -239,8 +244,32 @@ class Store:
             return
         try:
             store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-        except (OSError, SyntaxError) as exc:
+        except (OSError, SyntaxError, RuntimeError) as exc:
             raise StoreError(f"store {self.path}: bulk load failed: {exc}") from None
+
+    def snapshot(self, target: str | Path) -> None:
+        """Write a consistent, independent copy of the embedded store to ``target`` (a new
+        directory), for read-only query worker processes (api.routes.worker, issue 7).
+
+        On disk this is Oxigraph's ``backup`` (a RocksDB checkpoint: hard links on the same
+        file system, so it costs milliseconds); an in-memory store is dumped and bulk-loaded.
+
+        Raises:
+            StoreError: there is no embedded store, or the copy cannot be written.
+        """
+        store = getattr(self, "_ox", None)
+        if store is None:
+            raise StoreError(f"{self!r}: only an embedded store can be snapshotted")
+        try:
+            if self.path is None:
+                copy = ox.Store(str(target))
+                copy.bulk_load(store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+                copy.flush()
+                del copy
+            else:
+                store.backup(str(target))
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(f"store {self.path}: snapshot to {target} failed: {exc}") from None
 
     def optimize(self) -> None:
         """Compact the embedded store after a large load (no-op on a server)."""

@@ -23,6 +23,9 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 MAX_BYTES = 5 * 1024 * 1024  # one report is well under 1 MB; a 20 MB "document" is a dump, not a report
 MIN_ARTICLE_CHARS = 60
+#: A DOCTYPE with an internal subset (``<!DOCTYPE x [ <!ENTITY …> ]>``): HTML never needs one;
+#: it only serves entity-expansion ("billion laughs") and external-entity (XXE) attacks.
+_DTD_SUBSET = re.compile(r"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(slots=True)
@@ -130,6 +133,9 @@ def html_to_source(html: str, source_id: str, origin: str) -> SourceDoc:
     """Main text and metadata of an HTML string (trafilatura)."""
     import trafilatura  # imported here: it is slow to import and only HTML needs it
 
+    # lxml's HTML parser neither expands entities nor loads external ones (tests/hardening);
+    # dropping the DTD first keeps it so whatever parser trafilatura picks (issue 7).
+    html = _DTD_SUBSET.sub("", html, count=1)
     result = trafilatura.bare_extraction(
         html, include_comments=False, include_tables=True, with_metadata=True, favor_precision=True
     )

@@ -12,15 +12,18 @@ the JSON body).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from functools import partial
 from typing import IO, Annotated, Any, Literal, cast
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from .deps import RunnerDep, SettingsDep, StoreDep
+from .errors import BadRequest
 from .runner import QueryRunner
 
 __all__ = ["NETWORK_MEDIA_TYPES", "router"]
@@ -42,6 +45,23 @@ _PICTURES = threading.Lock()  # matplotlib drawing is not thread-safe
 NetworkFormat = Literal["json", "graphml", "gexf", "cytoscape", "dot", "csv", "svg", "png"]
 TableFormat = Literal["json", "csv"]
 SourceParam = Annotated[str | None, Query(description="source id (JSONL id or file stem)")]
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def _iri_text(parameter: str, value: str | None) -> None:
+    """Refuse a filter value that cannot become (part of) an IRI, with a 400 that says so,
+    instead of a 500 from deep inside pyoxigraph (found by schemathesis, issue 7).
+
+    Raises:
+        BadRequest: ``value`` holds characters or escapes an IRI cannot.
+    """
+    if not value:
+        return
+    iri = value if _SCHEME.match(value) else f"https://w3id.org/reformkg/id/{value}"
+    try:
+        ox.NamedNode(iri)
+    except ValueError as exc:
+        raise BadRequest(f"{parameter} {value!r}: cannot be part of an IRI ({exc})") from None
 
 
 class _Sink:
@@ -116,6 +136,9 @@ async def get_facts(
 ) -> Response:
     from graph.export import FACT_COLUMNS, facts_rows
 
+    for parameter, value in (("source_id", source_id), ("indicator", indicator),
+                             ("place", place)):
+        _iri_text(parameter, value)
     fn = partial(facts_rows, store, source_id=source_id or None, indicator=indicator or None,
                  place=place or None, period=period or None)
     return await _table(runner, fn, list(FACT_COLUMNS), format, settings.max_rows, "facts")
@@ -131,6 +154,7 @@ async def get_connections(
 ) -> Response:
     from graph.export import CONNECTION_COLUMNS, connections_rows
 
+    _iri_text("source_id", source_id)
     fn = partial(connections_rows, store, source_id=source_id or None)
     return await _table(runner, fn, list(CONNECTION_COLUMNS), format, settings.max_rows,
                         "connections")

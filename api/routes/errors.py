@@ -7,11 +7,14 @@
     ├── UpdateRefused        403: SPARQL Update sent to the read-only endpoint
     ├── ServiceRefused       403: ``SERVICE`` to an endpoint that is not allow-listed
     ├── BadRequest           400: a protocol rule was broken (no query, two queries, bad body)
+    ├── NotFound             404: a source id (or other named thing) is not in the store
     ├── IngestDisabled       404: ``POST /ingest`` while no ingest token is configured
     ├── Unauthorized         401: missing or wrong bearer token
     ├── PayloadTooLarge      413: the body is over ``max_body_bytes``
     ├── UnsupportedMediaType 415: a request body of a type the route does not read
-    └── QueryTimeout         503: the query ran longer than ``query_timeout``
+    ├── QueryTimeout         503: the query ran longer than ``query_timeout`` (and was stopped)
+    └── Busy                 503 + ``Retry-After``: every query worker is busy and the waiting
+                             room is full, or no worker freed up in time
 
 Every error answers JSON ``{"error", "type", "status"}`` through the one handler registered
 in :func:`api.app.create_app`.
@@ -24,7 +27,9 @@ from collections.abc import Sequence
 __all__ = [
     "ApiError",
     "BadRequest",
+    "Busy",
     "IngestDisabled",
+    "NotFound",
     "NotAcceptable",
     "PayloadTooLarge",
     "QueryTimeout",
@@ -49,6 +54,12 @@ class ApiError(Exception):
 
 class BadRequest(ApiError):
     """The request breaks the protocol: no query, two queries, an unreadable body."""
+
+
+class NotFound(ApiError):
+    """A request names something the store does not have (a source id, …)."""
+
+    status = 404
 
 
 class NotAcceptable(ApiError):
@@ -148,3 +159,18 @@ class UnsupportedMediaType(ApiError):
         super().__init__(
             f"cannot read a {got or 'untyped'} body; send one of: {', '.join(supported)}"
         )
+
+
+class Busy(ApiError):
+    """Every query worker is busy: the waiting room (``query_queue``) is full, or no worker
+    became free before the request's deadline. Answered 503 with ``Retry-After`` instead of
+    letting requests pile up behind a slow query."""
+
+    status = 503
+
+    def __init__(self, what: str, retry_after: int) -> None:
+        super().__init__(
+            f"busy: {what}; retry after {retry_after} s (settings query_workers, query_queue)"
+        )
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}

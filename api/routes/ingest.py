@@ -2,16 +2,17 @@
 
 Enabled only when the server has an ingest token (``REFORMKG_INGEST_TOKEN``): without one the
 route answers 404, a missing or wrong ``Authorization: Bearer`` token 401 (compared in constant
-time), a body over ``max_body_bytes`` 413. The body is one document, a list of documents or
-``{"documents": [...]}``; a document is ``{"id", "text", "url"?, "title"?, "date"?,
-"publisher"?, "author"?}`` — the JSONL line format of ``reformkg ingest`` — and goes to
-:func:`api.loader.ingest_documents` (idempotent: the same document twice changes nothing).
-Ingests run one at a time; queries keep running meanwhile.
+time), a body over ``max_body_bytes`` 413, JSON nested too deeply 400. The body is one
+document, a list of documents or ``{"documents": [...]}``; a document is ``{"id", "text",
+"url"?, "title"?, "date"?, "publisher"?, "author"?}`` — the JSONL line format of
+``reformkg ingest`` — and goes to :func:`api.loader.ingest_documents` (idempotent: the same
+document twice changes nothing). Ingests run one at a time; queries keep running meanwhile.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import hmac
 import json
 import threading
@@ -56,6 +57,8 @@ def _documents(body: bytes) -> list[dict[str, Any]]:
         payload = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadRequest(f"the body is not JSON: {exc}") from None
+    except RecursionError:  # [[[[…]]]]: nesting deeper than any document needs (issue 7)
+        raise BadRequest("the body is not a document: JSON nested too deeply") from None
     if isinstance(payload, dict) and "documents" in payload and "text" not in payload:
         payload = payload["documents"]
     if isinstance(payload, dict):
@@ -82,8 +85,10 @@ def _check_token(request: Request, token: str | None) -> None:
     if token is None:
         raise IngestDisabled()
     scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-    given = credentials.strip().encode()
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given, token.encode()):
+    # Constant time, and on digests so that not even the token's length shows in the timing.
+    given = hashlib.sha256(credentials.strip().encode()).digest()
+    wanted = hashlib.sha256(token.encode()).digest()
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given, wanted):
         raise Unauthorized()
 
 
@@ -102,9 +107,14 @@ async def post_ingest(request: Request, store: StoreDep, settings: SettingsDep) 
     docs = _documents(await read_body(request, settings.max_body_bytes))
     from api.loader import ingest_documents  # the whole extraction stack: load on first use
 
+    runner = request.app.state.runner
+
     def run() -> Any:
         with _LOCK:
-            return ingest_documents(store, docs)
+            summary = ingest_documents(store, docs)
+            if getattr(summary, "documents", 1):
+                runner.refresh()  # query worker processes read a snapshot: take a new one
+            return summary
 
     summary = await run_in_threadpool(run)
     return JSONResponse(_jsonable(summary))

@@ -27,6 +27,8 @@ __all__ = [
     "choose_format",
     "parse_accept",
     "prefixes_for",
+    "service_word_probe",
+    "syntax_error_offset",
 ]
 
 Kind = Literal["solutions", "graph"]
@@ -193,15 +195,22 @@ def choose_format(
 
 
 # -- read-only guards ----------------------------------------------------------------------
+# The lexer follows the SPARQL 1.1 terminals closely enough that it never mistakes code for a
+# comment or a string (issue 7): strings take ECHAR and \u/\U escapes (pyoxigraph reads
+# "a\u0022" as one string), IRIs take \u/\U escapes, and a backslash escape outside them
+# (prefixed names such as ``ex:a\#b`` or ``ex:a\'b``) is consumed whole, so its ``#`` or ``'``
+# does not open a comment or a string that would hide a ``SERVICE`` behind it.
+_ESC = r"""\\(?:[tbnrf\\"']|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})"""
 _LEX = re.compile(
     r"""
       (?P<comment>\#[^\n\r]*)
-    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-               | '''(?:[^'\\]|\\.|'(?!''))*'''
-               | "(?:[^"\\\n\r]|\\.)*"
-               | '(?:[^'\\\n\r]|\\.)*')
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    """,
+    | (?P<string>\"\"\"(?:(?:"|"")?(?:[^"\\]|ESC))*\"\"\"
+               | '''(?:(?:'|'')?(?:[^'\\]|ESC))*'''
+               | "(?:[^"\\\n\r]|ESC)*"
+               | '(?:[^'\\\n\r]|ESC)*')
+    | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+    | (?P<escape>\\.)
+    """.replace("ESC", _ESC),
     re.VERBOSE | re.DOTALL,
 )
 _UPDATE = re.compile(
@@ -210,23 +219,34 @@ _UPDATE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _PREFIX_DECL = re.compile(r"PREFIX\s+([^\s:]*):\s*<([^>]*)>", re.IGNORECASE)
-_SERVICE = re.compile(
-    r"(?<![\w:?$])SERVICE\b(?:\s+SILENT\b)?\s*(<[^>]*>|[?$]\w+|[^\s{}]*:[^\s{}]*)?",
-    re.IGNORECASE,
+_SERVICE = re.compile(r"(?<![\w:?$])SERVICE\b", re.IGNORECASE)
+_SERVICE_TARGET = re.compile(
+    r"(?:\s+SILENT\b)?\s*(<[^>]*>|[?$]\w+|[^\s{}]*:[^\s{}]*)?", re.IGNORECASE
 )
+#: Every spelling pyoxigraph could read as the keyword. pyoxigraph matches keywords in ASCII
+#: only; this search is wider on purpose (Unicode case folding, no word boundaries).
+_SERVICE_WORD = re.compile(r"servic(e)", re.IGNORECASE)
+_ERROR_AT = re.compile(r"error at (\d+):(\d+)")
 
 
-def _mask(query: str) -> str:
-    """The query with comments and string literals blanked out (IRIs kept)."""
+def _mask(query: str, *, iris: bool = False) -> str:
+    """The query with comments and string literals (and IRIs, with ``iris``) blanked out.
+
+    Blanks keep every offset, so a match in one masked text points into the others.
+    """
+    hidden = ("comment", "string", "iri") if iris else ("comment", "string")
 
     def blank(m: re.Match[str]) -> str:
-        return m.group(0) if m.lastgroup == "iri" else " " * len(m.group(0))
+        return " " * len(m.group(0)) if m.lastgroup in hidden else m.group(0)
 
     return _LEX.sub(blank, query)
 
 
 def check_read_only(query: str) -> None:
     """Refuse a SPARQL Update sent as a query.
+
+    pyoxigraph's ``query`` parses queries only, so an update could not run anyway; this turns
+    its confusing syntax error into a clear 403.
 
     Raises:
         UpdateRefused: the text starts (after prologue) with an update operation.
@@ -245,26 +265,104 @@ def check_read_only(query: str) -> None:
 
 def check_services(
     query: str, allowlist: Sequence[str], prefixes: Mapping[str, str] | None = None
-) -> None:
+) -> list[int]:
     """Refuse ``SERVICE`` to endpoints outside ``allowlist``.
 
     Prefixed names are expanded with the query's own ``PREFIX`` lines and ``prefixes`` (the
-    store's defaults). A variable endpoint (``SERVICE ?e``) is always refused.
+    store's defaults); a prefix the query declares twice with different IRIs is not trusted.
+    A variable endpoint (``SERVICE ?e``) is always refused. An IRI written with ``\\u``
+    escapes is compared as written, so it is refused unless allow-listed in that spelling.
+
+    Returns:
+        The character offsets of the allowed ``SERVICE`` keywords (for
+        :func:`service_word_probe`).
 
     Raises:
         ServiceRefused: a ``SERVICE`` target is not allow-listed.
+
+    >>> check_services("SELECT * { ?s ?p 'SERVICE <http://e/>' }", [])
+    []
+    >>> check_services("SELECT * { SERVICE <http://e/> { ?s ?p ?o } }", ["http://e/"])
+    [11]
     """
     masked = _mask(query)
-    declared = dict(prefixes or {})
-    declared.update({p: iri for p, iri in _PREFIX_DECL.findall(masked)})
-    for m in _SERVICE.finditer(masked):
-        target = m.group(1) or "(no endpoint)"
+    declared: dict[str, set[str]] = {p: {iri} for p, iri in (prefixes or {}).items()}
+    own: dict[str, set[str]] = {}
+    for p, iri in _PREFIX_DECL.findall(masked):
+        own.setdefault(p, set()).add(iri)
+    declared.update(own)
+    kept: list[int] = []
+    for m in _SERVICE.finditer(_mask(query, iris=True)):  # not inside IRIs: <http://e/service>
+        word_end = m.end()
+        if masked[word_end : word_end + 1] == ":" and masked[m.start() : word_end] in own:
+            # ``service:x`` with a declared prefix ``service``: a name, not the keyword
+            # (``SERVICE:x`` without one *is* the keyword; the parser probe checks both).
+            continue
+        found = _SERVICE_TARGET.match(masked, word_end)
+        target = (found.group(1) if found else None) or "(no endpoint)"
         iri: str | None = None
         if target.startswith("<"):
             iri = target[1:-1]
         elif ":" in target and not target.startswith(("?", "$")):
             prefix, _, local = target.partition(":")
-            if prefix in declared:
-                iri = declared[prefix] + local
+            namespaces = declared.get(prefix, set())
+            if len(namespaces) == 1:
+                iri = next(iter(namespaces)) + local
         if iri is None or iri not in allowlist:
             raise ServiceRefused(f"<{iri}>" if iri else target, allowlist)
+        kept.append(m.start())
+    return kept
+
+
+def service_word_probe(
+    query: str, keep: Sequence[int] = ()
+) -> tuple[str, list[tuple[int, int]]] | None:
+    """The query with every other spelling of ``service`` made unreadable as a keyword.
+
+    The second, independent half of the ``SERVICE`` guard (issue 7): the lexer above could
+    misjudge some exotic text, pyoxigraph's own parser cannot. Each ``service`` (any case) that
+    is not an allowed keyword at an offset in ``keep`` becomes ``servicx``. In a string,
+    comment, IRI, variable or prefixed name this changes nothing about whether the query parses
+    (names change consistently); in keyword position it is a syntax error. So when the probe
+    parses, the query has no other ``SERVICE`` keyword and cannot call any other endpoint.
+
+    Returns:
+        ``(probe text, [(start, end) of each changed word])``, or None when the query has no
+        other ``service`` word (nearly every query: nothing to check).
+
+    >>> service_word_probe("SELECT ?service { ?service a ?c }")
+    ('SELECT ?servicx { ?servicx a ?c }', [(8, 15), (19, 26)])
+    >>> service_word_probe("ASK {}") is None
+    True
+    """
+    kept = set(keep)
+    spans: list[tuple[int, int]] = []
+    out: list[str] = []
+    last = 0
+    for m in _SERVICE_WORD.finditer(query):
+        if m.start() in kept:
+            continue
+        spans.append((m.start(), m.end()))
+        out.append(query[last : m.start(1)])
+        out.append("x")
+        last = m.end(1)
+    if not spans:
+        return None
+    out.append(query[last:])
+    return "".join(out), spans
+
+
+def syntax_error_offset(message: str, text: str) -> int | None:
+    """The character offset a pyoxigraph ``SyntaxError`` points at (``error at LINE:COLUMN``).
+
+    >>> syntax_error_offset("error at 2:3: expected x", "ab\\ncdef")
+    5
+    """
+    m = _ERROR_AT.search(message)
+    if m is None:
+        return None
+    line, column = int(m.group(1)), int(m.group(2))
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return None
+    return sum(len(x) + 1 for x in lines[: line - 1]) + column - 1

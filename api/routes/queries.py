@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from .deps import RunnerDep
+from .errors import BadRequest
 from .sparql import sparql_response
 
 __all__ = ["router"]
@@ -58,11 +59,15 @@ async def get_query(
         return JSONResponse(named.to_dict())
     given = request.query_params
     values = {p.name: given[p.name] for p in named.params if given.get(p.name)}
+    try:
+        substitutions = named.bindings(**values) or None
+    except ValueError as exc:  # a value that is no IRI / number of the declared type
+        raise BadRequest(f"query {name!r}: bad parameter value: {exc}") from None
     return await sparql_response(
         runner,
         named.text,
         accept=None,
         format_param=format,
         name=name,
-        substitutions=named.bindings(**values) or None,
+        substitutions=substitutions,
     )

@@ -6,6 +6,8 @@
 * the format comes from ``Accept`` (q-values honoured) or ``format=`` (``json``, ``xml``,
   ``csv``, ``tsv``, ``turtle``, ``ntriples``, ``jsonld``, ``rdfxml`` or a media type);
 * updates are refused (403) and ``SERVICE`` only reaches allow-listed endpoints;
+* a query still running at its deadline is stopped (503 ``QueryTimeout``); when every query
+  worker is busy and the waiting room is full, 503 ``Busy`` with ``Retry-After``;
 * a bare GET returns the service description (SPARQL 1.1 Service Description + VoID);
 * the row cap and the timeout are reported: ``X-Reformkg-Truncated``/``X-Reformkg-Row-Limit``
   headers, and a 503 JSON error naming the timeout.
@@ -27,7 +29,7 @@ from ontology import REFERENCE_GRAPH
 from .deps import RunnerDep, SettingsDep, StoreDep, read_body
 from .errors import BadRequest, NotAcceptable, UnsupportedMediaType, UpdateRefused
 from .protocol import GRAPH_FORMATS, SOLUTION_FORMATS, ResultFormat, choose_format, prefixes_for
-from .runner import QueryRunner
+from .runner import FormatChoice, QueryRunner
 
 __all__ = ["router", "sparql_response"]
 
@@ -127,7 +129,7 @@ async def sparql_response(
     """Run ``query`` and answer with pyoxigraph's serialization and the row-cap headers.
 
     Raises:
-        UpdateRefused, ServiceRefused, NotAcceptable, QueryTimeout, QuerySyntaxError,
+        UpdateRefused, ServiceRefused, NotAcceptable, QueryTimeout, Busy, QuerySyntaxError,
         StoreError: see :meth:`api.routes.runner.QueryRunner.run`.
     """
     if format_param is not None:
@@ -135,12 +137,9 @@ async def sparql_response(
         offers = (*SOLUTION_FORMATS, *GRAPH_FORMATS)
         choose_format(None, format_param, offers)
 
-    def choose(offers: Sequence[ResultFormat]) -> ResultFormat:
-        return choose_format(accept, format_param, offers)
-
     answer = await runner.run(
         query,
-        choose,
+        FormatChoice(accept, format_param),
         name=name,
         default_graphs=default_graphs,
         named_graphs=named_graphs,

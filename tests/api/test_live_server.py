@@ -56,9 +56,10 @@ WHERE {
        prov:wasDerivedFrom/oa:hasSource ?source .
 }
 """
-# ~4 s of pyoxigraph work on the examples store (a filtered self-join of the rdf:type triples,
-# counted): one answer at the end, so nothing can stop it early; it runs to its end in its
-# worker thread after the request has been answered 503.
+# Seconds of pyoxigraph work on the examples store (a filtered self-join of the rdf:type triples,
+# counted): one answer at the end, so nothing inside pyoxigraph can stop it early; the server
+# runs queries on this on-disk store in worker processes and kills this one at the timeout
+# (tests/hardening/test_timeouts.py checks the process is gone).
 EXPENSIVE = """
 SELECT (COUNT(*) AS ?n) WHERE {
   ?a a ?c . ?d a ?f FILTER(STRLEN(STR(?a)) > STRLEN(STR(?d)))
@@ -237,7 +238,7 @@ def test_jsonld_and_turtle_from_sparql_are_the_same_graph(store_dir: Path, base_
     assert isomorphic(bodies["turtle"], _cli_graph(store_dir))
 
 
-# -- the timeout: explicit, on time, and not blocking others (keep last: it leaves a busy worker) --
+# -- the timeout: explicit, on time, and not blocking others ---------------------------------
 
 
 def test_timeout_is_explicit_and_other_clients_are_served(base_url: str) -> None:

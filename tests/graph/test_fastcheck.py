@@ -1,0 +1,174 @@
+"""graph.fastcheck (shapes evaluated as SPARQL on the store) reports what pySHACL reports.
+
+Every SHACL case of tests/data/shapes (valid and invalid) and the store of our bundled examples
+is validated twice, with :func:`graph.validate.validate` (pySHACL, the reference) and with
+:func:`graph.fastcheck.check`; the findings must be the same, field for field: severity, focus,
+path, component, message, value, shape, and the provenance of the focus (source, offsets,
+surface, sentence).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from api.loader import ingest_paths
+from graph.errors import ShapesLoadError
+from graph.fastcheck import check, compile_shapes
+from graph.store import Store
+from graph.validate import Finding, ValidationReport, validate
+from ontology import ID, SHAPES
+from tests.graph.test_shapes import DATA, INVALID, VALID, store_with
+
+ROOT = Path(__file__).resolve().parents[2]
+CASES = [*VALID, *INVALID]
+
+
+def fields(f: Finding) -> tuple[object, ...]:
+    return (
+        f.severity,
+        f.focus,
+        f.path,
+        f.component,
+        f.message,
+        f.value,
+        f.shape,
+        f.source,
+        f.source_id,
+        f.start,
+        f.end,
+        f.surface,
+        f.sentence,
+    )
+
+
+def same(a: ValidationReport, b: ValidationReport) -> None:
+    assert a.conforms == b.conforms
+    assert sorted(map(fields, a.findings)) == sorted(map(fields, b.findings))
+    assert (a.violations, a.warnings) == (b.violations, b.warnings)
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_case_reports_what_pyshacl_reports(path: Path) -> None:
+    store = store_with(path)
+    same(validate(store), check(store))
+
+
+@pytest.fixture(scope="module")
+def examples() -> Store:
+    store = Store(None)
+    summary = ingest_paths(store, sorted((ROOT / "examples").glob("*.txt")), jobs=1)
+    assert summary.documents >= 4 and not summary.failures
+    return store
+
+
+def test_examples_store_reports_what_pyshacl_reports(examples: Store) -> None:
+    same(validate(examples), check(examples))
+
+
+def test_each_example_source_alone_reports_what_pyshacl_reports(examples: Store) -> None:
+    for source in examples.sources():
+        same(validate(examples, sources=[source]), check(examples, sources=[source]))
+
+
+def test_only_the_given_sources_are_checked() -> None:
+    store = store_with(DATA / "invalid" / "sources-disagree.trig")
+    a, b = str(ID["source/test-disagree-a"]), str(ID["source/test-disagree-b"])
+    assert check(store, sources=[a, b]).warnings == 2
+    alone = check(store, sources=[a])
+    assert alone.conforms and alone.findings == []
+    same(validate(store, sources=[a]), alone)
+
+
+def test_unknown_source_and_empty_store() -> None:
+    with pytest.raises(ShapesLoadError, match="not in the store"):
+        check(Store(None), sources=[str(ID["source/nowhere"])])
+    report = check(Store(None))
+    assert report.conforms and report.findings == []
+
+
+def _numbers_rounded(message: str) -> str:
+    """Numbers in a message to 12 significant digits (computed decimals: see the module doc)."""
+    return re.sub(
+        r"-?\d+\.\d+",
+        lambda m: format(
+            Decimal(m.group())
+            .normalize()
+            .quantize(Decimal(1).scaleb(Decimal(m.group()).adjusted() - 11)),
+            "f",
+        ),
+        message,
+    )
+
+
+def test_test_corpus_store_agrees_up_to_computed_decimals() -> None:
+    """On our test corpus the messages of rates computed by division differ only past the
+    18th decimal (pyoxigraph) against 28 significant digits (rdflib)."""
+    store = Store(None)
+    ingest_paths(store, sorted((ROOT / "tests/data/corpus").glob("*.txt")), jobs=1)
+    a, b = validate(store), check(store)
+
+    def key(f: Finding) -> tuple[object, ...]:
+        return (*fields(f)[:4], _numbers_rounded(f.message), *fields(f)[5:])
+
+    assert sorted(map(key, a.findings)) == sorted(map(key, b.findings))
+
+
+def test_results_graph_and_formats(examples: Store) -> None:
+    report = check(store_with(DATA / "invalid" / "rate-off-ratio.trig"))
+    [finding] = report.findings
+    assert finding.message == "rate 38.13 does not match 18/64 = 28.125 (allowed difference 0.005)"
+    assert (finding.source_id, finding.start, finding.end, finding.surface) == (
+        "test-rate-ratio",
+        127,
+        133,
+        "38,13%",
+    )
+    assert "sh:ValidationResult" in report.to_turtle()
+    assert report.to_json()["warnings"] == 1
+    assert report.to_text().splitlines()[0] == "conforms: no — 0 violations, 1 warnings"
+
+
+def test_shapes_are_translated_not_copied(tmp_path: Path) -> None:
+    """A constraint added to the shapes file is checked without touching the code."""
+    extra = tmp_path / "shapes.ttl"
+    extra.write_text(
+        Path(SHAPES).read_text(encoding="utf-8")
+        + """
+rkgsh:SourceTitleShape a sh:NodeShape ;
+    sh:targetClass rkg:Source ;
+    sh:property [ sh:path dcterms:title ; sh:minCount 1 ;
+                  sh:message "a source needs a title"@en ] .
+""",
+        encoding="utf-8",
+    )
+    store = store_with(DATA / "valid" / "conforming-report.trig")
+    assert check(store).conforms
+    report = check(store, shapes=extra)
+    assert report.conforms  # the test report has a title
+    no_title = tmp_path / "no-title.ttl"
+    no_title.write_text(
+        extra.read_text(encoding="utf-8").replace(
+            "dcterms:title ; sh:minCount 1", "dcterms:abstract ; sh:minCount 1"
+        ),
+        encoding="utf-8",
+    )
+    report = check(store, shapes=no_title)
+    assert report.violations == len(store.sources())
+    assert {f.message for f in report.findings} == {"a source needs a title"}
+    assert {f.component for f in report.findings} == {"sh:MinCountConstraintComponent"}
+
+
+def test_unsupported_constraint_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    bad = tmp_path / "shapes.ttl"
+    bad.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<urn:s> a sh:NodeShape ; sh:targetClass <https://w3id.org/reformkg/def#Source> ;\n"
+        "  sh:property [ sh:path <urn:p> ; sh:uniqueLang true ] .\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ShapesLoadError, match="uniqueLang"):
+        compile_shapes(bad)
