@@ -9,7 +9,9 @@
 ``page``       ``GET /`` (the web page)
 =============  ==================================================================
 
-Support modules: ``runner`` (pyoxigraph in a thread pool: timeout, row cap), ``protocol``
-(formats, ``Accept`` negotiation, read-only guards), ``deps`` (FastAPI dependencies),
-``errors`` (the HTTP layer's error tree).
+Support modules: ``runner`` (admission, deadline, thread or process isolation), ``worker``
+(query worker processes on a store snapshot, killed at the timeout), ``evaluate`` (one query
+evaluated and serialized, row cap), ``protocol`` (formats, ``Accept`` negotiation, read-only and
+``SERVICE`` guards), ``deps`` (FastAPI dependencies), ``errors`` (the HTTP layer's error tree).
+docs/hardening.md says what each guard answers and which test proves it.
 """

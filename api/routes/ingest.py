@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import hmac
 import json
+import logging
 import threading
 from typing import Any
 
@@ -24,12 +25,15 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from graph.errors import StoreError
+
 from .deps import SettingsDep, StoreDep, read_body
 from .errors import BadRequest, IngestDisabled, Unauthorized
 
 __all__ = ["IngestDocument", "router"]
 
 router = APIRouter(tags=["ingest"])
+log = logging.getLogger("reformkg.api")
 
 _LOCK = threading.Lock()  # one writer at a time; pyoxigraph readers are not blocked
 
@@ -108,13 +112,20 @@ async def post_ingest(request: Request, store: StoreDep, settings: SettingsDep) 
     from api.loader import ingest_documents  # the whole extraction stack: load on first use
 
     runner = request.app.state.runner
+    stale: list[str] = []
 
     def run() -> Any:
         with _LOCK:
             summary = ingest_documents(store, docs)
             if getattr(summary, "documents", 1):
-                runner.refresh()  # query worker processes read a snapshot: take a new one
+                try:  # query worker processes read a snapshot: take a new one
+                    runner.refresh()
+                except StoreError as exc:  # written all the same; say that queries lag
+                    log.warning("POST /ingest: %s", exc)
+                    stale.append(f"written, but queries still see the previous data: {exc}")
             return summary
 
-    summary = await run_in_threadpool(run)
-    return JSONResponse(_jsonable(summary))
+    summary = _jsonable(await run_in_threadpool(run))
+    if stale and isinstance(summary, dict):
+        summary["warning"] = stale[0]
+    return JSONResponse(summary)

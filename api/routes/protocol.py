@@ -286,10 +286,10 @@ def check_services(
     [11]
     """
     masked = _mask(query)
-    declared: dict[str, set[str]] = {p: {iri} for p, iri in (prefixes or {}).items()}
+    declared: dict[str, set[str]] = {p: {ns} for p, ns in (prefixes or {}).items()}
     own: dict[str, set[str]] = {}
-    for p, iri in _PREFIX_DECL.findall(masked):
-        own.setdefault(p, set()).add(iri)
+    for p, namespace in _PREFIX_DECL.findall(masked):
+        own.setdefault(p, set()).add(namespace)
     declared.update(own)
     kept: list[int] = []
     for m in _SERVICE.finditer(_mask(query, iris=True)):  # not inside IRIs: <http://e/service>

@@ -167,3 +167,10 @@ def test_concurrent_validations_get_busy(make_client: Callable[..., TestClient])
     finally:
         lock.release()
     assert client.get("/validate").status_code == 200
+
+
+def test_a_named_query_parameter_that_is_no_iri_is_400(
+        make_client: Callable[..., TestClient]) -> None:
+    r = make_client().get("/queries/facts_by_place_period",
+                          params={"run": "1", "place": 'not an "IRI"'})
+    assert r.status_code == 400 and r.json()["type"] == "BadRequest", r.text
