@@ -21,7 +21,7 @@ test: install
 	$(BIN)/python -m pytest
 
 # The long hardening runs (issue 7): 50 clients x 30 s against a live server, thousands of fuzz
-# examples, a bigger corpus killed midway. Prints the load-test numbers (docs/hardening.md).
+# examples, a bigger corpus killed midway. Prints the load-test numbers (README.md, "Hardening").
 load: install
 	REFORMKG_LONG_TESTS=1 $(BIN)/python -m pytest tests/hardening -q -s
 

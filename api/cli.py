@@ -131,8 +131,17 @@ def _open(store_dir: str, endpoint: str | None, *, write: bool,
     if not write:
         if not path.exists():
             raise CliError(f"no store at {path}; create one with `reformkg ingest --store {path} FILE…`")
-        return Store(path, read_only=True)
-    return Store(path)
+        store = Store(path, read_only=True)
+        if store.unfinished:
+            click.echo(f"reformkg: note: {len(store.unfinished)} source(s) in {path} are incomplete "
+                       "(an interrupted bulk ingest); the next `reformkg ingest` removes and "
+                       "rewrites them", err=True)
+        return store
+    store = Store(path)
+    if store.recovered:
+        click.echo(f"reformkg: note: removed {len(store.recovered)} source(s) an interrupted bulk "
+                   "ingest left incomplete; they are written again when ingested", err=True)
+    return store
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -150,29 +159,48 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @store_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes for extraction  [default: every core; one for < 48 documents]")
+@click.option("--validate/--no-validate", default=False, show_default=True,
+              help="Check each new source against the SHACL shapes as it is written (fast SPARQL "
+                   "path); findings are summarized. `reformkg validate` checks the whole store.")
 @handle_errors
-def ingest(paths: tuple[Path, ...], store_dir: str, endpoint: str | None, quiet: bool) -> None:
+def ingest(paths: tuple[Path, ...], store_dir: str, endpoint: str | None, quiet: bool,
+           jobs: int | None, validate: bool) -> None:
     """Ingest .txt, .html or .jsonl files (or directories of them).
 
-    JSONL lines are {"id", "text", "url"?, "title"?, "date"?, "publisher"?, "author"?}.
-    Ingesting the same source again changes nothing; a changed source replaces its graph.
+    JSONL lines are {"id", "text", "url"?, "title"?, "date"?, "publisher"?, "author"?}; a JSONL
+    corpus is streamed, so it may be any size. Ingesting the same source again changes nothing;
+    a changed source replaces its graph. An unreadable file or record is reported with its
+    place and the rest is ingested (exit 2 at the end).
 
     \b
     Example:
       reformkg ingest --store data examples/
+      reformkg ingest --store data --jobs 8 corpus.jsonl
     """
-    from ingest.read import iter_sources
+    import itertools
 
-    items = list(iter_sources(list(paths)))
-    good = [i for i in items if not isinstance(i, Exception)]
-    for bad in (i for i in items if isinstance(i, Exception)):
-        click.echo(f"reformkg: error: {type(bad).__name__}: {bad}", err=True)
-    if not good:
+    from ingest.read import count_sources, iter_sources
+
+    stream = iter_sources(list(paths))
+    # read up to the first usable source before opening (and perhaps creating) the store:
+    # input with nothing usable in it leaves no store behind
+    head: list[Any] = []
+    for item in stream:
+        head.append(item)
+        if not isinstance(item, Exception):
+            break
+    if not any(not isinstance(i, Exception) for i in head):
+        for bad in head:
+            click.echo(f"reformkg: error: {bad}", err=True)
         sys.exit(2)
     from api.loader import _run
 
+    total = count_sources(list(paths))
     store = _open(store_dir, endpoint, write=True)
-    summary = _run(store, good, len(good), None if quiet else _progress)
+    summary = _run(store, itertools.chain(head, stream), total, None if quiet else _progress,
+                   jobs=jobs, validate=validate)
     for _where, message in summary.failures:
         click.echo(f"reformkg: error: {message}", err=True)
     click.echo(
@@ -180,8 +208,11 @@ def ingest(paths: tuple[Path, ...], store_dir: str, endpoint: str | None, quiet:
         f"{summary.facts} facts, {summary.connections} connections; "
         f"store {endpoint or store_dir}: {summary.quads_before} → {summary.quads_after} quads"
     )
+    if validate:
+        click.echo(f"checked {summary.documents} new sources: {summary.violations} violations, "
+                   f"{summary.warnings} warnings" + ("; see `reformkg validate`" if summary.findings else ""))
     store.close()
-    if summary.failures or len(good) < len(items):
+    if summary.failures:
         sys.exit(2)
 
 

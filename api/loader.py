@@ -17,9 +17,10 @@ Bulk path. When a large corpus goes into a store that holds none of its sources 
 are written with Oxigraph's bulk loader (``Store.bulk_add_graphs``), which is faster but not
 atomic. To keep "complete or absent" meaningful, each source's fingerprint marker (the quad
 ``<source> prov:wasGeneratedBy <run>`` that idempotency reads) is left out of the bulk data and
-written afterwards in one transaction: a source cut short by an interruption has no marker, so
-the next run re-ingests it and replaces its graph whole. (Until then, queries may see the
-partial source.)
+written afterwards in one transaction. Before the bulk load the graphs are named in a journal
+(``Store.stage``); a store opened for writing after an interruption drops every journaled graph
+without its marker (``Store.recover_staged``), so each source is complete or absent again and
+the next run writes it. Read-only opens list such graphs in ``Store.unfinished``.
 """
 
 from __future__ import annotations
@@ -33,13 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from graph.store import Store
-from ingest.errors import IngestError, InputError, RecordError
+from ingest.errors import IngestError, RecordError
 from ingest.pipeline import Built, build, fingerprint
 from ingest.read import (
-    HTML_SUFFIXES,
-    JSONL_SUFFIXES,
-    TEXT_SUFFIXES,
     SourceDoc,
+    count_sources,
     iter_sources,
     read_record,
 )
@@ -160,81 +159,6 @@ def _build_chunk(docs: list[SourceDoc], validate: bool = False) -> list[_Built |
     return [_build_one(sd, validate) for sd in docs]
 
 
-# -- reading sources, streamed ---------------------------------------------------------------------
-
-
-def _files(paths: list[Path]) -> Iterator[Path | InputError]:
-    for p in paths:
-        if p.is_dir():
-            files = sorted(
-                f
-                for f in p.rglob("*")
-                if f.is_file()
-                and f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
-            )
-            if not files:
-                yield InputError(f"{p}: no .txt, .html or .jsonl files in this directory")
-            yield from files
-        else:
-            yield p
-
-
-def _iter_jsonl(path: Path) -> Iterator[SourceDoc | IngestError]:
-    """Records of a JSONL corpus, one line at a time (the file may be any size)."""
-    if not path.exists():
-        yield InputError(f"{path}: no such file")
-        return
-    try:
-        fh = path.open("rb")
-    except OSError as exc:
-        yield InputError(f"{path}: cannot read: {exc.strerror}")
-        return
-    with fh:
-        empty = True
-        for lineno, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            empty = False
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield RecordError(
-                    f"{path}:{lineno}: not UTF-8 text (invalid byte at offset {exc.start})"
-                )
-                continue
-            try:
-                yield read_record(line, lineno, str(path))
-            except RecordError as exc:
-                yield exc
-        if empty:
-            yield InputError(f"{path}: empty file")
-
-
-def iter_corpus(paths: list[Path]) -> Iterator[SourceDoc | IngestError]:
-    """Every source of the given files and directories (JSONL streamed), or what stopped one."""
-    for f in _files(paths):
-        if isinstance(f, InputError):
-            yield f
-        elif f.suffix.lower() in JSONL_SUFFIXES:
-            yield from _iter_jsonl(f)
-        else:
-            yield from iter_sources([f])
-
-
-def count_corpus(paths: list[Path]) -> int:
-    """Documents in the given paths, for the progress bar: non-empty JSONL lines count one each."""
-    n = 0
-    for f in _files(paths):
-        if isinstance(f, InputError):
-            continue
-        if f.suffix.lower() in JSONL_SUFFIXES and f.is_file():
-            with f.open("rb") as fh:
-                n += sum(1 for line in fh if line.strip())
-        else:
-            n += 1
-    return n
-
-
 # -- the run ---------------------------------------------------------------------------------------
 
 
@@ -266,6 +190,7 @@ class _Writer:
         self.present: set[str] = set()  # sources already in the store (changed: replace them)
         self._bulk_body: list[bytes] = []
         self._bulk_markers: list[bytes] = []
+        self._bulk_graphs: list[str] = []
         self._bulk_quads = 0
         self._pending: list[str] = []  # written, not yet validated
 
@@ -288,6 +213,7 @@ class _Writer:
         elif self.bulk:
             self._bulk_body.append(b.body)
             self._bulk_markers.append(b.marker)
+            self._bulk_graphs.append(b.iri)
             self._bulk_quads += b.quads
             if self._bulk_quads >= BULK_BATCH_QUADS:
                 self.flush()
@@ -296,11 +222,14 @@ class _Writer:
         self._pending.append(b.iri)
 
     def flush(self) -> None:
-        """Write what the bulk loader gathered (then its markers, in one transaction)."""
+        """Write what the bulk loader gathered: journal the graphs, bulk-load them, then write
+        their markers in one transaction and clear the journal (see ``Store.stage``)."""
         if self._bulk_body:
+            self.store.stage(self._bulk_graphs)
             self.store.bulk_add_graphs(b"".join(self._bulk_body))
             self.store.add_graphs(b"".join(self._bulk_markers))
-            self._bulk_body, self._bulk_markers, self._bulk_quads = [], [], 0
+            self.store.unstage()
+            self._bulk_body, self._bulk_markers, self._bulk_graphs, self._bulk_quads = [], [], [], 0
         self._pending = []
 
 
@@ -480,8 +409,8 @@ def ingest_paths(
         bulk: force (True) or forbid (False) the bulk loader for new sources; default: automatic.
         validate: check each written source with the fast SHACL path (``graph.fastcheck``).
     """
-    total = count_corpus(paths)
-    return _run(store, iter_corpus(paths), total, progress, jobs=jobs, bulk=bulk, validate=validate)
+    total = count_sources(paths)
+    return _run(store, iter_sources(paths), total, progress, jobs=jobs, bulk=bulk, validate=validate)
 
 
 def ingest_documents(store: Store, docs: list[dict[str, Any]]) -> IngestSummary:

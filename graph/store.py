@@ -15,6 +15,8 @@ one.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -78,7 +80,15 @@ class Store:
                 hint = (" (the store files are damaged or being written by another process; "
                         "rebuild it with `reformkg ingest` into a fresh --store)")
             raise StoreError(f"store {self.path}: cannot open: {first}{hint}") from None
-        if not read_only:
+        #: sources an interrupted bulk load left without their marker (read-only opens only;
+        #: a writable open removes them, see :meth:`recover_staged`)
+        self.unfinished: list[str] = []
+        #: sources dropped on this (writable) open because a bulk load was interrupted
+        self.recovered: list[str] = []
+        if read_only:
+            self.unfinished = self._unmarked(self._staged())
+        else:
+            self.recover_staged()
             self.ensure_reference()
 
     # -- reading ---------------------------------------------------------------------------
@@ -246,6 +256,76 @@ class Store:
             store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
         except (OSError, SyntaxError, RuntimeError) as exc:
             raise StoreError(f"store {self.path}: bulk load failed: {exc}") from None
+
+    # -- the staging journal of bulk loads ------------------------------------------------------
+    # Oxigraph's bulk loader is not transactional. Before a bulk load the loader names the
+    # graphs it is about to write in a small journal file next to the store's files (written
+    # with write-to-temporary + fsync + rename, so it is whole or absent); after the load it
+    # writes the sources' fingerprint markers in one transaction and removes the journal. Opening
+    # the store for writing after an interruption drops every journaled graph that has no marker
+    # (a bulk-loaded graph is always new, so nothing older is lost): each source is complete or
+    # absent again, and the next ingest writes the dropped ones.
+    _JOURNAL = "reformkg-staging.json"
+
+    def _journal(self) -> Path | None:
+        return self.path / self._JOURNAL if self.path is not None and self.path.is_dir() else None
+
+    def _staged(self) -> list[str]:
+        j = self._journal()
+        if j is None or not j.exists():
+            return []
+        try:
+            graphs = json.loads(j.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"store {self.path}: staging journal {j.name} unreadable: {exc}") from None
+        return [g for g in graphs if isinstance(g, str)]
+
+    def _unmarked(self, graphs: list[str]) -> list[str]:
+        if not graphs or getattr(self, "_ox", None) is None:
+            return []
+        marked = set()
+        for i in range(0, len(graphs), 500):
+            marked |= set(self.stored_runs(graphs[i:i + 500]))
+        return [g for g in graphs if g not in marked]
+
+    def stage(self, graphs: list[str]) -> None:
+        """Journal the named graphs a bulk load is about to write (no-op without a directory)."""
+        j = self._journal()
+        if j is None:
+            return
+        tmp = j.with_suffix(".tmp")
+        try:
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump(sorted(set(self._staged()) | set(graphs)), f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, j)
+        except OSError as exc:
+            raise StoreError(f"store {self.path}: cannot write staging journal: {exc}") from None
+
+    def unstage(self) -> None:
+        """The journaled graphs are complete and marked: forget them."""
+        j = self._journal()
+        if j is not None:
+            j.unlink(missing_ok=True)
+
+    def recover_staged(self) -> list[str]:
+        """Drop journaled graphs that have no fingerprint marker (an interrupted bulk load), in
+        one transaction, then clear the journal. Returns the graphs dropped."""
+        staged = self._staged()
+        if not staged:
+            return []
+        dropped = self._unmarked(staged)
+        if dropped:
+            update = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in dropped)
+            try:
+                self._ox.update(update)
+            except (OSError, RuntimeError) as exc:
+                raise StoreError(f"store {self.path}: recovering an interrupted bulk load "
+                                 f"failed: {exc}") from None
+        self.unstage()
+        self.recovered = dropped
+        return dropped
 
     def snapshot(self, target: str | Path) -> None:
         """Write a consistent, independent copy of the embedded store to ``target`` (a new

@@ -181,15 +181,25 @@ def read_record(line: str, lineno: int, origin: str) -> SourceDoc:
                      publisher=rec.get("publisher"), author=rec.get("author"))
 
 
-def iter_sources(paths: list[Path]) -> Iterator[SourceDoc | InputError | RecordError]:
-    """Every source of the given files and directories, or the error that stopped one."""
+def _corpus_files(paths: list[Path]) -> Iterator[Path | InputError]:
+    """The files behind the given paths: directories walked (sorted), files as given."""
     for p in paths:
         if p.is_dir():
             files = sorted(f for f in p.rglob("*") if f.is_file()
                            and f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES)
             if not files:
                 yield InputError(f"{p}: no .txt, .html or .jsonl files in this directory")
-            yield from iter_sources(files)
+            yield from files
+        else:
+            yield p
+
+
+def iter_sources(paths: list[Path]) -> Iterator[SourceDoc | InputError | RecordError]:
+    """Every source of the given files and directories, or the error that stopped one.
+    JSONL corpora are streamed line by line, so a corpus may be any size."""
+    for p in _corpus_files(paths):
+        if isinstance(p, InputError):
+            yield p
             continue
         suffix = p.suffix.lower()
         try:
@@ -201,6 +211,22 @@ def iter_sources(paths: list[Path]) -> Iterator[SourceDoc | InputError | RecordE
                 yield read_text(p)
         except (InputError, RecordError) as exc:
             yield exc
+
+
+def count_sources(paths: list[Path]) -> int:
+    """How many items :func:`iter_sources` yields (one per file, one per non-empty JSONL line),
+    for a progress bar; counting reads JSONL files once without decoding them."""
+    n = 0
+    for f in _corpus_files(paths):
+        if not isinstance(f, InputError) and f.suffix.lower() in JSONL_SUFFIXES and f.is_file():
+            try:
+                with f.open("rb") as fh:
+                    n += max(1, sum(1 for line in fh if line.strip()))
+            except OSError:
+                n += 1
+        else:
+            n += 1
+    return n
 
 
 def _iter_jsonl(path: Path) -> Iterator[SourceDoc | RecordError]:

@@ -13,5 +13,5 @@ Support modules: ``runner`` (admission, deadline, thread or process isolation), 
 (query worker processes on a store snapshot, killed at the timeout), ``evaluate`` (one query
 evaluated and serialized, row cap), ``protocol`` (formats, ``Accept`` negotiation, read-only and
 ``SERVICE`` guards), ``deps`` (FastAPI dependencies), ``errors`` (the HTTP layer's error tree).
-docs/hardening.md says what each guard answers and which test proves it.
+README.md, "Hardening" says what each guard answers and which test proves it.
 """

@@ -16,7 +16,7 @@ Python, so the runner has two modes (setting ``query_isolation``):
   ``query_workers`` worker processes on a read-only snapshot of the store
   (:mod:`api.routes.worker`). A query still running at its deadline is answered 503
   (``QueryTimeout``) and its process is killed and replaced; nothing of it keeps running.
-  Cost: one pipe hop per answer and a process per worker (docs/hardening.md has numbers).
+  Cost: one pipe hop per answer and a process per worker (README.md, "Hardening" has numbers).
 * ``thread`` (``auto`` picks it for an in-memory store and for a SPARQL server, where the
   work happens on the server and ``httpx`` bounds the wait): queries run in a thread pool.
   At the deadline the request is answered 503 and the thread stops at its next solutions, but

@@ -15,7 +15,7 @@ snapshot and the workers move to it (idle ones at once, busy ones when their que
 snapshot is deleted when its last worker leaves it, and leftovers of a killed server (its PID is
 gone) are removed at the next start.
 
-Costs, measured on the 2-core reference machine (docs/hardening.md): a worker starts in about
+Costs, measured on the 2-core reference machine (README.md, "Hardening"): a worker starts in about
 half a second (a fresh interpreter importing pyoxigraph and ``graph``; restarts happen in the
 background), each answer crosses one socket, and every worker holds its own interpreter
 (about 55 MB) and RocksDB caches.

@@ -7,7 +7,7 @@ pyoxigraph gives for the same query on the same store, computed once up front (b
 equal as rows with blank-node labels aside). Deliberate ``503 Busy`` answers are counted
 apart; anything else is an error. Quick: 10 clients × 5 s; ``REFORMKG_LONG_TESTS=1``
 (``make load``): 50 clients × 30 s. The numbers are printed (run with ``-s``) and recorded in
-docs/hardening.md.
+README.md, "Hardening".
 """
 
 from __future__ import annotations
