@@ -192,9 +192,10 @@ class _Writer:
         self._bulk_markers: list[bytes] = []
         self._bulk_graphs: list[str] = []
         self._bulk_quads = 0
-        self._pending: list[str] = []  # written, not yet validated
 
-    def write(self, b: _Built) -> None:
+    def write(self, b: _Built) -> int:
+        """Write (or gather for the bulk loader) one source; returns how many sources are now
+        durably stored that were not before (0 while the bulk loader gathers)."""
         s = self.summary
         if b.findings is not None:
             s.findings.extend(b.findings)
@@ -215,22 +216,23 @@ class _Writer:
             self._bulk_markers.append(b.marker)
             self._bulk_graphs.append(b.iri)
             self._bulk_quads += b.quads
-            if self._bulk_quads >= BULK_BATCH_QUADS:
-                self.flush()
+            return self.flush() if self._bulk_quads >= BULK_BATCH_QUADS else 0
         else:
             self.store.add_graphs(b.body + b.marker)
-        self._pending.append(b.iri)
+        return 1
 
-    def flush(self) -> None:
+    def flush(self) -> int:
         """Write what the bulk loader gathered: journal the graphs, bulk-load them, then write
-        their markers in one transaction and clear the journal (see ``Store.stage``)."""
+        their markers in one transaction and clear the journal (see ``Store.stage``). Returns
+        how many sources that stored."""
+        n = len(self._bulk_graphs)
         if self._bulk_body:
             self.store.stage(self._bulk_graphs)
             self.store.bulk_add_graphs(b"".join(self._bulk_body))
             self.store.add_graphs(b"".join(self._bulk_markers))
             self.store.unstage()
             self._bulk_body, self._bulk_markers, self._bulk_graphs, self._bulk_quads = [], [], [], 0
-        self._pending = []
+        return n
 
 
 def _chunks(
@@ -357,19 +359,14 @@ def _drive(
                 continue
             if pool is None:
                 yield from _write(writer, summary, _build_chunk(fresh, validate))
-                if not writer.bulk:
-                    writer.flush()
                 continue
             inflight.append(pool.submit(_build_chunk, fresh, validate))
             while len(inflight) > 2 * jobs:
                 yield from _write(writer, summary, inflight.popleft().result())
-                if not writer.bulk:
-                    writer.flush()
         while inflight:
             yield from _write(writer, summary, inflight.popleft().result())
-            if not writer.bulk:
-                writer.flush()
-        writer.flush()
+        for _ in range(writer.flush()):
+            yield None
     finally:
         if pool is not None:
             for f in inflight:
@@ -385,9 +382,10 @@ def _write(
             origin, message, source_id = r
             summary.failures.append((origin, message))
             summary.sources.remove(source_id)
-        else:
-            writer.write(r)
-        yield None
+            yield None
+        else:  # progress moves as sources are stored (the bulk loader stores them in batches)
+            for _ in range(writer.write(r)):
+                yield None
 
 
 def ingest_paths(
