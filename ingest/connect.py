@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from .facts import Connection, Document, Entity, Period
 from .link import PROVINCIAL_SYSTEMS, Mention, find_agencies, find_systems, system_iri
 from .normalize import Sentence, match_form
+from .rxgate import may_match, needles
 
 if TYPE_CHECKING:
     from .context import DocContext
@@ -24,6 +25,7 @@ _VERB = re.compile(
     r"thông suốt (?:với|tới|đến)|(?<![\wÀ-ỹ])nối (?:tới|với|đến)|"
     r"connected (?:to|with)|integrated (?:with|into)|linked (?:to|with)|connects (?:to|with)"
 )
+_VERB_GATE = needles(_VERB)  # most sentences have no connection verb: skip the scan
 # "kết nối [thành công] X với Y": the system right after the verb is the source, Y the target
 _LINK_WORDS = re.compile(r"\s*(?:thành công|chính thức|thêm|thông suốt|,)?\s*$")
 _WITH = re.compile(r"\s(?:với|vào|lên|tới|đến|sang|with|to|into)(?:\s+[\wÀ-ỹ]+){0,2}\s*$")
@@ -82,7 +84,7 @@ def sentence_connections(
     carry = carry or Carry()
     if carry.paragraph != s.paragraph:
         carry.total = None
-    if not _VERB.search(mtext, s.start, s.end):
+    if not (may_match(_VERB_GATE, mtext[s.start:s.end]) and _VERB.search(mtext, s.start, s.end)):
         return _breakdown(ctx, s, carry, period)
     systems = find_systems(mtext, s.start, s.end)
     spans = [(m.start, m.end) for m in systems]

@@ -115,6 +115,7 @@ def _sentence(st: State, s: Sentence) -> None:
     st.doc.connections.extend(conns)
     blocked = [(pm.start, pm.end) for pm in periods] + [(m.start, m.end) for m in agencies]
     cands = candidates(mtext, s.start, s.end, ctx.locale, blocked)
+    cues: list[Cue] | None = None
     if cands:
         cues = sentence_cues(mtext, s)
         nexts = {c.start: (cands[i + 1].start if i + 1 < len(cands) else s.end) for i, c in enumerate(cands)}
@@ -135,7 +136,7 @@ def _sentence(st: State, s: Sentence) -> None:
         st.doc.observations.extend(f.obs for f in facts)
         if facts:
             st.para_subject = facts[-1].obs.subject
-    st.index = last_index(mtext, s) or st.index
+    st.index = last_index(mtext, s, cues) or st.index
     st.para_period = sentence_period(st, periods) or st.para_period
     move_locality(st, s, places)
 
@@ -266,7 +267,6 @@ def _link_parts(mtext: str, facts: list[Fact], agencies: list[Mention], places: 
         if not parts:
             continue
         for p in parts:
-            p.obs.part_of = o.key or f"#{id(o)}"
             p.obs.part_of = _key_ref(o)
         fams = {indicators()[p.ind].family if p.ind in indicators() else "" for p in parts}
         if _EXHAUSTIVE_MARK.match(mark.group(0)) or (len(parts) >= 2 and len(fams) == 1 and "" not in fams):

@@ -163,7 +163,12 @@ def qualifier_before(mtext: str, pos: int, floor: int) -> str:
 
     The hedge next to the number wins over one further away ("ước đạt khoảng 5%" is about);
     "đạt", "là", "tăng" … may stand between a hedge and its number."""
-    window = mtext[max(floor, pos - 24): pos]
+    return _qualifier(mtext[max(floor, pos - 24): pos])
+
+
+@lru_cache(maxsize=4096)
+def _qualifier(window: str) -> str:
+    # cached by the words before a number: reports repeat them ("tiếp nhận", "đạt tỷ lệ")
     if _NOT_HEDGE.search(window):
         return "exact"
     stripped = _STRIP.sub("", window)

@@ -10,6 +10,7 @@ IRIs of ``ontology/systems.ttl``, provincial ones are minted under their provinc
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,6 +19,7 @@ import pyoxigraph as ox
 from ontology import DCTERMS, GAZETTEER, ID, ORG, RDFS, RKG, SKOS
 
 from .normalize import match_form, slugify
+from .rxgate import may_match, needles
 
 __all__ = [
     "AGENCY_CUES",
@@ -138,13 +140,13 @@ def find_places(
 ) -> list[Mention]:
     """Province and district mentions. Districts need their type word ("huyện X",
     "thành phố Phúc Yên") unless the name is unique and capitalised in the text."""
-    rx, index = _name_index()
+    _rx, index = _name_index()
     out: list[Mention] = []
-    for m in rx.finditer(mtext, start, len(mtext) if end is None else end):
-        if not text[m.start()].isupper():
+    for m_start, m_end, name in _name_hits(mtext, start, len(mtext) if end is None else end):
+        if not text[m_start].isupper():
             continue
-        cands = index[m.group(1)]
-        before = mtext[max(0, m.start() - 12): m.start()]
+        cands = index[name]
+        before = mtext[max(0, m_start - 12): m_start]
         provinces = [u for u in cands if u.level == "provincial"]
         districts = [u for u in cands if u.level == "district"]
         if province is not None:
@@ -165,8 +167,37 @@ def find_places(
         elif districts and _DISTRICT_WORDS.search(before):
             chosen = unit_at(districts, "2025-06-30")
         if chosen is not None:
-            out.append(Mention(m.start(), m.end(), "adm", chosen.iri))
+            out.append(Mention(m_start, m_end, "adm", chosen.iri))
     return out
+
+
+_NAME_CHAR = re.compile(r"[\wÀ-ỹ]")  # what the name pattern's final look-ahead refuses
+
+
+@lru_cache(maxsize=4)
+def _doc_name_hits(mtext: str) -> tuple[list[int], list[tuple[int, int, str]]]:
+    """Every name match of a whole text, with their starts (cached by the text: a document is
+    searched line by line for its province, then sentence by sentence)."""
+    rx, _index = _name_index()
+    hits = [(m.start(), m.end(), m.group(1)) for m in rx.finditer(mtext)]
+    return [h[0] for h in hits], hits
+
+
+def _name_hits(mtext: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """What ``finditer`` of the name pattern gives in ``mtext[start:end]``, as (start, end, name).
+
+    The matches of the whole text inside the range are those of the range itself, unless one
+    crosses ``start`` or ``end``, or the character at ``end`` would fail the final look-ahead
+    that the end of the range lets pass (a name cut by the range's end): then the range is
+    searched itself."""
+    starts, hits = _doc_name_hits(mtext)
+    lo = bisect_left(starts, start)
+    hi = bisect_left(starts, end, lo)
+    if (lo and hits[lo - 1][1] > start) or (hi > lo and hits[hi - 1][1] > end) \
+            or (end < len(mtext) and _NAME_CHAR.match(mtext, end)):
+        rx, _index = _name_index()
+        return [(m.start(), m.end(), m.group(1)) for m in rx.finditer(mtext, start, end)]
+    return hits[lo:hi]
 
 
 def unit_by_iri(iri: str) -> Unit | None:
@@ -229,8 +260,12 @@ PROVINCIAL_SYSTEMS: dict[str, tuple[str, str, str]] = {
 _GROUP_CUE = re.compile(
     r"(?:(?:các|những|nhiều) |(?<=nối tới )|(?<=nối với )|(?<=nối đến ))(?:cơ sở dữ liệu|csdl|hệ thống(?: thông tin)?|"
     r"nền tảng|phần mềm)[^,.;]{0,40}?(?:bộ|ngành|trung ương|quốc gia)[^,.;]{0,30}")
-_SYS_RX = [(slug, re.compile(p)) for slug, p in NATIONAL_SYSTEMS.items()]
-_PSYS_RX = [(slug, re.compile(v[0])) for slug, v in PROVINCIAL_SYSTEMS.items()]
+# each with its gate (``rxgate``): most sentences name no system and are not scanned for one
+_SYS_RX = [(slug, rx, needles(rx))
+           for slug, rx in ((k, re.compile(p)) for k, p in NATIONAL_SYSTEMS.items())]
+_PSYS_RX = [(slug, rx, needles(rx))
+            for slug, rx in ((k, re.compile(v[0])) for k, v in PROVINCIAL_SYSTEMS.items())]
+_GROUP_GATE = needles(_GROUP_CUE)
 
 
 def find_systems(mtext: str, start: int, end: int) -> list[Mention]:
@@ -244,13 +279,14 @@ def find_systems(mtext: str, start: int, end: int) -> list[Mention]:
         taken.append((s, e))
         found.append(Mention(s, e, kind, key, extra))
 
-    for slug, rx in _SYS_RX:
-        for m in rx.finditer(mtext, start, end):
+    seg = mtext[start:end]
+    for slug, rx, g in _SYS_RX:
+        for m in rx.finditer(mtext, start, end) if may_match(g, seg) else ():
             add(m.start(), m.end(), "system", slug, "national")
-    for slug, rx in _PSYS_RX:
-        for m in rx.finditer(mtext, start, end):
+    for slug, rx, g in _PSYS_RX:
+        for m in rx.finditer(mtext, start, end) if may_match(g, seg) else ():
             add(m.start(), m.end(), "system", slug, "provincial")
-    for m in _GROUP_CUE.finditer(mtext, start, end):
+    for m in _GROUP_CUE.finditer(mtext, start, end) if may_match(_GROUP_GATE, seg) else ():
         add(m.start(), m.end(), "system-group", "national-databases", "national")
     return sorted(found, key=lambda x: x.start)
 
@@ -278,20 +314,29 @@ AGENCY_CUES: list[tuple[str, re.Pattern[str], str, str]] = [
     ("so", re.compile(rf"sở ({_SO})"), "Sở {name} {vi}", "{en} Department of {name}"),
 ]
 _BO = re.compile(rf"bộ ({_SO.replace('|kh&cn', '|khoa học và công nghệ').replace('sở', '')}|công an|quốc phòng|ngoại giao)")
+# gates (``rxgate``): most sentences name no agency and are not scanned for one
+_AGENCY_GATES = [needles(rx) for _slug, rx, _vi, _en in AGENCY_CUES]
+_BO_GATE = needles(_BO)
+# one test for all of them first: most sentences hold none of their strings
+_ANY_AGENCY = None if None in (*_AGENCY_GATES, _BO_GATE) else \
+    tuple(sorted(set().union(*_AGENCY_GATES, _BO_GATE)))  # type: ignore[arg-type]
 
 
 def find_agencies(mtext: str, start: int, end: int) -> list[Mention]:
     """Agency mentions (provincial and central) in ``mtext[start:end]``."""
     out: list[Mention] = []
     taken: list[tuple[int, int]] = []
-    for slug, rx, _vi, _en in AGENCY_CUES:
-        for m in rx.finditer(mtext, start, end):
+    seg = mtext[start:end]
+    if not may_match(_ANY_AGENCY, seg):
+        return out
+    for (slug, rx, _vi, _en), g in zip(AGENCY_CUES, _AGENCY_GATES, strict=True):
+        for m in rx.finditer(mtext, start, end) if may_match(g, seg) else ():
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
             key = slug if slug != "so" else "so-" + slugify(m.group(1))
             taken.append((m.start(), m.end()))
             out.append(Mention(m.start(), m.end(), "agency", key, m.group(0)))
-    for m in _BO.finditer(mtext, start, end):
+    for m in _BO.finditer(mtext, start, end) if may_match(_BO_GATE, seg) else ():
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue
         out.append(Mention(m.start(), m.end(), "agency", "central/bo-" + slugify(m.group(1)), m.group(0)))

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .facts import Period
-from .lexicon import indicators
+from .lexicon import Indicator, indicators
 from .normalize import Sentence
 from .periods import PeriodMention, make_period, year_period
+from .rxgate import may_match, needles
 from .state import Fact, State
 from .tokens import Candidate
 
@@ -81,8 +83,7 @@ def kind_of(mtext: str, c: Candidate, unit: str, before: str, unit_end: int, s: 
     cm = _COMPARED.match(after)
     compared = cm.group(1).strip() if cm else None
     near = before[-60:]
-    growth = _GROWTH_BEFORE.search(near)
-    negative = bool(growth and growth.group(1) and _NEGATIVE.search(growth.group(1)))
+    growth, negative, level = _change_before(near)
     if c.form == "rank":
         return "rank", False, None
     if c.form == "top":
@@ -91,8 +92,8 @@ def kind_of(mtext: str, c: Candidate, unit: str, before: str, unit_end: int, s: 
         return ("growth", negative, compared) if growth else ("score", False, None)
     if unit == "rank":
         return ("target" if _is_target(mtext, s, c, unit_end) else "growth"), negative, None
-    if _LEVEL_BEFORE.search(near):
-        growth = None
+    if level:
+        growth = False
     if _FOLD.match(mtext, c.after):
         return "ratio", False, compared
     if growth and (unit in ("percent", "VND") or compared or re.search(r"so với|so cùng kỳ|from|year-on-year", after)):
@@ -112,12 +113,25 @@ def kind_of(mtext: str, c: Candidate, unit: str, before: str, unit_end: int, s: 
     return "other", False, None
 
 
+@lru_cache(maxsize=4096)
+def _change_before(near: str) -> tuple[bool, bool, bool]:
+    """Whether the words before a number announce a change, a decrease, a level reached
+    ("tăng lên"); cached by those words, which reports repeat."""
+    growth = _GROWTH_BEFORE.search(near)
+    negative = bool(growth and growth.group(1) and _NEGATIVE.search(growth.group(1)))
+    return growth is not None, negative, _LEVEL_BEFORE.search(near) is not None
+
+
 def _is_target(mtext: str, s: Sentence, c: Candidate, unit_end: int) -> bool:
     """A goal rather than a result: a target cue earlier in the number's clause with nothing
     "done" after it, or the number named as what a plan set."""
     if _TARGET_AFTER.match(mtext, unit_end, s.end):
         return True
-    clause = mtext_clause(mtext, s.start, c.start)[-120:]
+    return _target_clause(mtext_clause(mtext, s.start, c.start)[-120:])
+
+
+@lru_cache(maxsize=4096)
+def _target_clause(clause: str) -> bool:
     cues = list(_TARGET.finditer(clause))
     return bool(cues) and not _DONE.search(clause, cues[-1].end())
 
@@ -133,29 +147,52 @@ class Cue:
     specific: int  # 0 for generic indicators ("tiếp nhận"), 1 for specific ones ("trực tuyến")
 
 
+@lru_cache(maxsize=1)
+def _gated_cues() -> list[tuple[Indicator, tuple[str, ...] | None]]:
+    """The indicators with a cue, each with its gate: a sentence without any of the gate's
+    strings cannot hold the cue, and most sentences hold few of the cues."""
+    return [(ind, needles(ind.cue)) for ind in indicators().values() if ind.cue is not None]
+
+
+@lru_cache(maxsize=4)
+def _doc_cues(mtext: str) -> list[tuple[Indicator, tuple[str, ...] | None]]:
+    """The gated cues that may match somewhere in a document: its sentences are tested for
+    these only (cached by the document's text, which every sentence of it shares)."""
+    return [(ind, g) for ind, g in _gated_cues() if may_match(g, mtext)]
+
+
 def sentence_cues(mtext: str, s: Sentence) -> list[Cue]:
     """Every indicator cue of a sentence, found once per sentence (not once per number)."""
     out: list[Cue] = []
-    for ind in indicators().values():
-        if ind.cue is None:
+    seg = mtext[s.start:s.end]
+    for ind, g in _doc_cues(mtext):
+        if not may_match(g, seg):
             continue
-        for m in ind.cue.finditer(mtext, s.start, s.end):
+        for m in ind.cue.finditer(mtext, s.start, s.end):  # type: ignore[union-attr]
             if m.end() > m.start():
                 out.append(Cue(m.start(), m.end(), ind.slug, ind.units, 0 if ind.slug in GENERIC else 1))
     return out
 
 
-def last_index(mtext: str, s: Sentence) -> str | None:
+def last_index(mtext: str, s: Sentence, cues: list[Cue] | None = None) -> str | None:
     """The index (an indicator of family "index": PAR INDEX, SIPAS, PCI, 766 …) a sentence names
     last, if any: a score or rank in the next sentences ("đạt 88,72/100 điểm, đứng thứ 6/34")
-    is about it."""
+    is about it. ``cues``: the sentence's cues, when already found (they hold its index cues,
+    in the same order)."""
     best: tuple[int, str] | None = None
-    for slug, ind in indicators().items():
-        if ind.family != "index" or ind.cue is None:
+    if cues is not None:
+        inds = indicators()
+        for q in cues:
+            if inds[q.slug].family == "index" and (best is None or q.end > best[0]):
+                best = (q.end, q.slug)
+        return best[1] if best else None
+    seg = mtext[s.start:s.end]
+    for ind, g in _doc_cues(mtext):
+        if ind.family != "index" or not may_match(g, seg):
             continue
-        for m in ind.cue.finditer(mtext, s.start, s.end):
+        for m in ind.cue.finditer(mtext, s.start, s.end):  # type: ignore[union-attr]
             if m.end() > m.start() and (best is None or m.end() > best[0]):
-                best = (m.end(), slug)
+                best = (m.end(), ind.slug)
     return best[1] if best else None
 
 

@@ -176,7 +176,9 @@ def split_lines(text: str) -> list[Line]:
 
 # A sentence ends at . ! ? … (or ...), then spaces, then an upper-case letter, a digit or an
 # opening quote/bracket. "1.392" and "93.86%" never split: no space follows the dot.
-_SENT_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(\[]?[A-ZĐÀ-Ỹ0-9])")
+# The cut is group 1 (the punctuation is matched, not looked behind for: a pattern that
+# starts with a character class lets the regex engine skip to the punctuation).
+_SENT_END = re.compile(r"[.!?…]([\"”’)]*\s+)(?=[\"“‘(\[]?[A-ZĐÀ-Ỹ0-9])")
 _ABBREV = re.compile(r"(?:\b(?:TP|Tp|tp|Th\.S|ThS|TS|PGS|GS|Ô|B|v\.v|St|No|Q|P|H|X)\.)$")
 
 
@@ -192,7 +194,7 @@ def sentences(text: str, lines: list[Line] | None = None) -> list[Sentence]:
     for para, line in enumerate(ln for ln in lines if ln.role in ("body", "title")):
         start = line.start
         for m in _SENT_END.finditer(line.text):
-            cut = line.start + m.start()
+            cut = line.start + m.start(1)
             if _ABBREV.search(text[start:cut]):
                 continue
             seg = text[start:cut]

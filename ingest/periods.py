@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .facts import Period
 from .numbers import EN_MONTH_RE, EN_MONTHS
+from .rxgate import may_match, needles
 
 __all__ = ["PeriodMention", "find_periods", "interval_period", "make_period", "year_period"]
 
@@ -165,6 +166,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("index-year:en", re.compile(rf"(?<![\d.,])(?P<y>{_YR})\s+(?:par index|sipas|papi|pci|dti)(?![\w])")),
 ]
 
+# a line without any of a pattern's needles (``rxgate``) is not scanned for it: most lines name
+# few periods
+_GATES = [needles(rx) for _tag, rx in _PATTERNS]
+
 _PLAN_CUE = re.compile(r"(kế hoạch|chỉ tiêu|mục tiêu|dự toán|nghị quyết|chương trình|đề án|giai đoạn|phấn đấu|dự kiến|"
                        r"định hướng|tầm nhìn|target|plan)[^.;:]{0,60}$")
 _PLAN_AFTER = re.compile(r"[^.;:]{0,30}?(?:phấn đấu|đặt mục tiêu|mục tiêu|dự kiến|đề ra|aims? to|targets?|plans? to)")
@@ -198,9 +203,10 @@ def find_periods(mtext: str, start: int, end: int, doc_year: int | None = None,
     "Chỉ số PAR INDEX năm 2024", "PCI 2023") or ``period``."""
     found: list[PeriodMention] = []
     taken: list[tuple[int, int]] = []
-    for tag, rx in _PATTERNS:
+    seg = mtext[start:end]
+    for (tag, rx), g in zip(_PATTERNS, _GATES, strict=True):
         kind, _, lang = tag.partition(":")
-        if lang == "en" and not english:
+        if (lang == "en" and not english) or not may_match(g, seg):
             continue
         for m in rx.finditer(mtext, start, end):
             if any(a < m.end() and m.start() < b for a, b in taken):

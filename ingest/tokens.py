@@ -22,6 +22,7 @@ from .numbers import (
     parse_number,
     word_value,
 )
+from .rxgate import may_match, needles
 
 __all__ = ["Candidate", "candidates"]
 
@@ -47,38 +48,42 @@ _MONTHS = ("january|february|march|april|may|june|july|august|september|october|
 # Cheap substring tests that decide whether the (slower) English patterns are worth running.
 _EN_HINTS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", " of ", "st ", "nd ",
              "rd ", "th ", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
-_DOCNUM = re.compile(r"(?<![\w/.])\d+(?:[/.]\d+)*/(?=[^\s,;]*[a-zđ])[^\s,;)]+")
+# Digit-led patterns test "not after a digit/letter" right after their first digit
+# ("\d(?<![\w.]\d)" is "(?<![\w.])\d"): starting with a digit lets the regex engine skip
+# to the digits of a sentence instead of trying every position. The matches are the same.
+_DOCNUM = re.compile(r"\d(?<![\w/.]\d)\d*(?:[/.]\d+)*/(?=[^\s,;]*[a-zđ])[^\s,;)]+")
 _DATES = [
-    re.compile(r"(?<![\w/.,])\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{2,4}(?![\w/])"),
-    re.compile(r"(?<![\w.,])\d{1,2}\.\d{1,2}\.(?:19|20)\d{2}(?![\w.])"),
-    re.compile(r"(?<![\w-])\d{1,2}-\d{1,2}-(?:19|20)\d{2}(?![\w-])"),
+    re.compile(r"\d(?<![\w/.,]\d)\d?\s*/\s*\d{1,2}\s*/\s*\d{2,4}(?![\w/])"),
+    re.compile(r"\d(?<![\w.,]\d)\d?\.\d{1,2}\.(?:19|20)\d{2}(?![\w.])"),
+    re.compile(r"\d(?<![\w-]\d)\d?-\d{1,2}-(?:19|20)\d{2}(?![\w-])"),
     re.compile(r"(?:ngày|hôm|đêm|sáng|chiều)\s+\d{1,2}(?:\s*[/-]\s*\d{1,2})?(?:\s*[/-]\s*\d{2,4})?(?![\d])"),
     re.compile(r"(?:tháng|quý)\s+\d{1,2}(?:\s*[/-]\s*(?:19|20)\d{2})?(?!\d)"),
     re.compile(r"(?:đến|từ|hết|tới|trước|sau|tính đến|kể từ)\s+\d{1,2}\s*/\s*\d{1,2}(?![\d/])"),
-    re.compile(r"(?<![\d.,])\d{1,2}\s*(?:giờ|h(?![\wÀ-ỹ]))\s*\d{0,2}"),
+    re.compile(r"\d(?<![\d.,]\d)\d?\s*(?:giờ|h(?![\wÀ-ỹ]))\s*\d{0,2}"),
     re.compile(rf"(?<![\w])(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?![\d.,%])(?:,?\s+(?:19|20)\d{{2}})?"),
     re.compile(rf"(?<![\w.,])\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})(?![\w])(?:,?\s+(?:19|20)\d{{2}})?"),
 ]
 _REFS = re.compile(
     r"(?<![\wÀ-ỹ])(?<!danh )(?:điều|khoản|mục|chương|phụ lục|phần|bước|khóa|khoá|lần thứ|mức độ|cấp độ|level|đề án|"
     r"chương trình|nghị quyết|quyết định|nghị định|thông tư|chỉ thị|công văn|tờ trình|luật|"
-    r"(?<!tổng )(?<!với )(?<!tổng )\bsố|hotline|điện thoại|đt|sđt|fax|tổng đài|mã|phiên bản|version|iso|"
+    r"(?<!tổng )(?<!với )\bsố|hotline|điện thoại|đt|sđt|fax|tổng đài|mã|phiên bản|version|iso|"
     r"tcvn|top|nhóm|tiêu chí|chỉ số thành phần|lĩnh vực|thôn|tổ|khu|ấp|lô|phòng|tầng|km|quốc lộ|ql|"
     r"tỉnh lộ|căn cứ|decree|resolution|decision|circular|directive|article|clause|chapter|district|"
     r"ward|route|room|phase|no\.|number|covid-|covid)\s*(?:số\s*)?(?:[:.]\s*)?\d+(?:[.,/-]\d+)*"
 )
 _MUC_DO = re.compile(r"(?<![\wÀ-ỹ])mức(?: độ)?\s+\d(?!\d|[.,]\d)(?:\s*(?:,|và|-)\s*\d(?!\d|[.,]\d))*")
-_PHONE = re.compile(r"(?<!\d)0\d{2,3}[\s.]?\d{3}[\s.]?\d{3,4}(?!\d)|\(\d{3,4}\)\s*\d{3}[\s.]?\d{3,4}")
+_PHONE = re.compile(r"0(?<!\d0)\d{2,3}[\s.]?\d{3}[\s.]?\d{3,4}(?!\d)|\(\d{3,4}\)\s*\d{3}[\s.]?\d{3,4}")
 _YEAR = re.compile(r"(?<![\d.,/])(?:19|20)\d{2}(?![\d.,%/])")
 _YEAR_RANGE = re.compile(r"(?<![\d.,])(?:19|20)\d{2}\s*[-–—/]\s*(?:19|20)\d{2}(?![\d])")
 _DURATION = re.compile(r"\s*(?:tháng|ngày|năm|giờ|phút|tuần|quý|buổi|kỳ|nhiệm kỳ|thế kỷ|"
                        r"(?:working |calendar )?(?:days?|weeks?|months?|years?|hours?|minutes?|quarters?|terms?))(?![\wÀ-ỹ])")
-_FRACTION = re.compile(r"(?<![\w.,/])(\d+(?:[.,]\d+)?)\s*/\s*(\d+(?:[.,]\d{3})*)(?![\w/]|[.,]\d)")
+_FRACTION = re.compile(r"(\d(?<![\w.,/]\d)\d*(?:[.,]\d+)?)\s*/\s*(\d+(?:[.,]\d{3})*)(?![\w/]|[.,]\d)")
 _RANK_BEFORE = re.compile(r"(?<![\wÀ-ỹ])(?<!sắp )(?:xếp|đứng|vị trí|xếp hạng|hạng|thứ hạng)(?:\s+thứ)?\s*$"
                           r"|(?<![\wÀ-ỹ])(?<!sắp )(?:xếp|đứng)\s+(?:ở\s+)?(?:vị trí\s+)?thứ\s*$")
 # a plain number is a rank only with "thứ", "hạng" or "vị trí" ("xếp thứ 5", not "sắp xếp 58 xã")
 _RANK_WORD = re.compile(r"(?:thứ|hạng|vị trí)\s*$")
 _WORD_NUM = re.compile(rf"(?<![\wÀ-ỹ-])({VI_WORD_NUMBER}|{EN_WORD_NUMBER})(?=\s)")
+_WORD_NUM_GATE = needles(_WORD_NUM)
 _NOT_FIVE = re.compile(r"(?:trong|cả|mỗi|hằng|hàng|cuối|đầu|giữa|của|các|những|nhiều|từng|sang|vào|qua)\s+$")
 _ORDINAL = re.compile(r"(?<![\w.,])(\d{1,3})(?:st|nd|rd|th)(?![\w])|(?<![\w-])(first|second|third|fourth|fifth|sixth|"
                       r"seventh|eighth|ninth|tenth)(?![\w-])")
@@ -125,21 +130,30 @@ class _Taken:
 
 
 _DIGIT = re.compile(r"\d")
-# Each exclusion runs only when the characters it needs are in the sentence.
-_EXCLUSIONS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
-    (_DOCNUM, ("/",)), (_DATES[0], ("/",)), (_DATES[1], (".",)), (_DATES[2], ("-",)), (_DATES[3], ()),
-    (_DATES[4], ("tháng", "quý")), (_DATES[5], ("/",)), (_DATES[6], ()), (_REFS, ()), (_MUC_DO, ("mức",)),
-    (_PHONE, ()), (_YEAR_RANGE, ()),
+# Each exclusion runs only when the characters it needs are in the sentence: a separator it
+# cannot match without, else the literal strings of its matches (``rxgate.needles``).
+_EXCLUSIONS: list[tuple[re.Pattern[str], tuple[str, ...] | None]] = [
+    (rx, need or needles(rx)) for rx, need in [
+        (_DOCNUM, ("/",)), (_DATES[0], ("/",)), (_DATES[1], (".",)), (_DATES[2], ("-",)),
+        (_DATES[3], None), (_DATES[4], None), (_DATES[5], ("/",)), (_DATES[6], None), (_REFS, None),
+        (_MUC_DO, None), (_PHONE, None), (_YEAR_RANGE, None),
+    ]
 ]
 _EN_EXCLUSIONS = _DATES[7:]
 
 
-def excluded_spans(mtext: str, a: int, b: int) -> list[tuple[int, int]]:
-    """Spans in ``mtext[a:b]`` whose digits are not measurements."""
+def _english_hint(seg: str) -> bool:
+    return may_match(_EN_HINTS, seg)  # any of the hints, by a plain loop (no generator)
+
+
+def excluded_spans(mtext: str, a: int, b: int,
+                   english_hint: bool | None = None) -> list[tuple[int, int]]:
+    """Spans in ``mtext[a:b]`` whose digits are not measurements (``english_hint``: whether
+    the segment has an English month or ordinal hint, when the caller knows)."""
     spans: list[tuple[int, int]] = []
     seg = mtext[a:b]
-    rxs = [rx for rx, need in _EXCLUSIONS if not need or any(w in seg for w in need)]
-    if any(w in seg for w in _EN_HINTS):
+    rxs = [rx for rx, g in _EXCLUSIONS if may_match(g, seg)]
+    if _english_hint(seg) if english_hint is None else english_hint:
         rxs += _EN_EXCLUSIONS
     for rx in rxs:
         spans.extend((m.start(), m.end()) for m in rx.finditer(mtext, a, b))
@@ -159,7 +173,8 @@ def candidates(mtext: str, a: int, b: int, locale: str, blocked: list[tuple[int,
     if not _DIGIT.search(seg):  # only number words can count here ("sáu địa phương", "hai con số")
         _words(mtext, a, b, _Taken(a, b, blocked), out)
         return sorted(out, key=lambda c: c.start)
-    spans = _Taken(a, b, blocked + excluded_spans(mtext, a, b))
+    english_hint = _english_hint(seg)
+    spans = _Taken(a, b, blocked + excluded_spans(mtext, a, b, english_hint))
     blocked_only = _Taken(a, b, blocked)
 
     def num(raw: str) -> tuple[Decimal, int] | None:
@@ -172,7 +187,7 @@ def candidates(mtext: str, a: int, b: int, locale: str, blocked: list[tuple[int,
         out.append(Candidate(m.start(1), m.end(1), Decimal(m.group(1)), 0, "top", after=m.end(1)))
         spans.add(m.start(1), m.end(1))
     _fractions(mtext, a, b, locale, spans, out)
-    if any(w in seg for w in _EN_HINTS):
+    if english_hint:
         _ordinals(mtext, a, b, spans, out)
     for m in _OF_THE.finditer(mtext, a, b) if " of " in seg else ():  # "53 of the 63 localities": two counts of one noun
         if spans.hit(m.start(), m.end()) or _ORDINAL_RANK_BEFORE.search(mtext, max(a, m.start() - 30), m.start()):
@@ -232,7 +247,8 @@ def candidates(mtext: str, a: int, b: int, locale: str, blocked: list[tuple[int,
 
 def _words(mtext: str, a: int, b: int, spans: _Taken, out: list[Candidate]) -> None:
     """Numbers written as words ("sáu", "mười hai", "five") and "hai con số" (a double-digit goal)."""
-    for m in _WORD_NUM.finditer(mtext, a, b):
+    seg = mtext[a:b]
+    for m in _WORD_NUM.finditer(mtext, a, b) if may_match(_WORD_NUM_GATE, seg) else ():
         if spans.hit(m.start(), m.end()):
             continue
         if m.group(1) == "năm" and (_NOT_FIVE.search(mtext, max(a, m.start() - 8), m.start())
@@ -241,7 +257,7 @@ def _words(mtext: str, a: int, b: int, spans: _Taken, out: list[Candidate]) -> N
         value = word_value(m.group(1))
         if value is not None:
             out.append(Candidate(m.start(1), m.end(1), Decimal(value), 0, "word", after=m.end(1)))
-    if "con số" in mtext[a:b]:
+    if "con số" in seg:
         for m in _DOUBLE_DIGIT.finditer(mtext, a, b):
             out.append(Candidate(m.start(), m.end(), Decimal(10), 0, "target-double-digit", after=m.end()))
 
@@ -257,6 +273,8 @@ def _fractions(mtext: str, a: int, b: int, locale: str, spans: _Taken,
                out: list[Candidate]) -> None:
     """"18/64 nhiệm vụ" (two counts), "xếp thứ 5/63" (a rank), "90,09/100 điểm" (a score);
     "20/4" is a date and is skipped."""
+    if "/" not in mtext[a:b]:
+        return
     for m in _FRACTION.finditer(mtext, a, b):
         if spans.hit(m.start(), m.end()):
             continue
