@@ -17,7 +17,7 @@ import pytest
 
 from api.loader import ingest_paths
 from graph.errors import ShapesLoadError
-from graph.fastcheck import check, compile_shapes
+from graph.fastcheck import check, check_quads, compile_shapes
 from graph.store import Store
 from graph.validate import Finding, ValidationReport, validate
 from ontology import ID, SHAPES
@@ -172,3 +172,34 @@ def test_unsupported_constraint_is_an_error_not_a_pass(tmp_path: Path) -> None:
     )
     with pytest.raises(ShapesLoadError, match="uniqueLang"):
         compile_shapes(bad)
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_each_case_source_alone_reports_what_pyshacl_reports(path: Path) -> None:
+    """Source by source (the scratch store of check_quads): findings that depend on the reference
+    graph (scheme membership, rkg:allowsOver100, the class hierarchy) are still found."""
+    store = store_with(path)
+    for source in store.sources():
+        same(validate(store, sources=[source]), check(store, sources=[source]))
+
+
+def test_check_quads_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scratch store is emptied of each source (and built again now and then): checking the
+    same sources over and over, alone or together, always reports the same."""
+    import graph.fastcheck as fastcheck
+
+    monkeypatch.setattr(fastcheck, "_REBUILD", 50)  # build the scratch store again very often
+    store = store_with(DATA / "invalid" / "sources-disagree.trig")
+    a, b = str(ID["source/test-disagree-a"]), str(ID["source/test-disagree-b"])
+    qa, qb = list(store.quads(a)), list(store.quads(b))
+    unit = store_with(DATA / "invalid" / "unit-not-in-scheme.trig")
+    [u] = unit.sources()
+    qu = list(unit.quads(u))
+    expected_unit = sorted(map(fields, validate(unit, sources=[u]).findings))
+    assert expected_unit
+    for _ in range(3):
+        assert check_quads(qa, reference=store).conforms
+        assert check_quads(qb, reference=store).conforms  # a is gone: nothing to disagree with
+        assert check_quads(qa + qb, reference=store).warnings == 2
+        assert sorted(map(fields, check_quads(qu).findings)) == expected_unit
+        assert sorted(map(fields, check_quads(qu, reference=unit).findings)) == expected_unit
