@@ -66,6 +66,7 @@ from .validate import (
     _load_shapes,
     _path_text,
     _shape_name,
+    _term,
 )
 
 __all__ = ["CompiledShapes", "check", "compile_shapes"]
@@ -939,16 +940,9 @@ def _batched(run: Any, q: _Query) -> _Rows:
 
 
 def _rdf(term: Any) -> Any:
-    """A pyoxigraph term as the equal rdflib term."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    return None
+    """A pyoxigraph term as the equal rdflib term (``None`` for an unbound variable or an
+    RDF-star triple, which findings do not name)."""
+    return _term(term) if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)) else None
 
 
 def _choose(messages: list[Literal]) -> str:
