@@ -56,6 +56,7 @@ from rdflib.namespace import RDF, SH
 
 from ontology import REFERENCE_GRAPH, RKG, SHAPES
 
+from .corecheck import Builder, CoreShape, Index, Unsupported, term_of
 from .errors import ShapesLoadError
 from .store import Store
 from .validate import (
@@ -173,6 +174,11 @@ class CompiledShapes:
     checks: list[_Check] = field(default_factory=list)
     queries: list[_Query] = field(default_factory=list)
     graph: rdflib.Graph | None = None
+    #: The Core constraints of each shape with targets as Python (see graph/corecheck.py),
+    #: for checks of a few sources; a shape missing here is checked with its SPARQL only.
+    core: dict[str, CoreShape] = field(default_factory=dict)
+    #: the predicates the Python programs look up by object (see corecheck.Index)
+    inverse: frozenset[str] = frozenset()
 
 
 _COMPILED: dict[tuple[str, float], CompiledShapes] = {}
@@ -203,6 +209,8 @@ class _Compiler:
         self.checks: list[_Check] = []
         self.queries: list[_Query] = []
         self._n = 0
+        self.py = Builder(g, _CHECKED_DATATYPES)
+        self.core: dict[str, CoreShape] = {}
 
     # -- helpers ----------------------------------------------------------------------------------
     def fresh(self) -> str:
@@ -413,17 +421,27 @@ class _Compiler:
             if focus is None:
                 continue  # used only through sh:node and friends
             first = len(self.queries)
-            self.shape(shape, focus)
+            core = self.shape(shape, focus)
             name = _compact(shape) if not isinstance(shape, BNode) else str(shape)
             self.queries[first:] = [
                 replace(q, shape=name or "", block=focus) for q in self.queries[first:]
             ]
-        return CompiledShapes(self.checks, self.queries, g)
+            if core is not None:
+                self.core[name or ""] = core
+        inverse = set(self.py.inverse)
+        for c in self.core.values():
+            inverse.update(c.subjects_of, c.objects_of)
+        return CompiledShapes(self.checks, self.queries, g, self.core, frozenset(inverse))
 
-    def shape(self, shape: Any, focus: str) -> None:
+    def shape(self, shape: Any, focus: str) -> CoreShape | None:
         """The queries of one shape with targets: its counts (one grouped query), its value
-        constraints (one query), its property pairs, and its SPARQL constraints."""
+        constraints (one query), its property pairs, and its SPARQL constraints. Returns the
+        same Core constraints as Python (``None`` when a construct is not supported there)."""
         g = self.g
+        #: (property shape or None for the node itself, parameter, value, check key(s)): what
+        #: the Python program of the shape is built from (corecheck.Builder.shape)
+        records: list[tuple[Any, Any, Any, Any]] = []
+        rec = records.append
         counts: list[str] = []  # patterns binding ?this and ?_c<i>, one per counted variable
         tests: list[tuple[int, str, int, int]] = []
         values: list[tuple[str, int, str]] = []  # (predicate, check key, failing condition)
@@ -447,6 +465,7 @@ class _Compiler:
                     f"SELECT ({k} AS ?_k) ?this (?this AS ?value) WHERE {{ {focus} "
                     f"FILTER (!{self.value_cond(p, o, '?this', shape)}) }}"
                 )
+                rec((None, p, o, k))
         for ps in g.objects(shape, SH.property):
             if self.deactivated(ps):
                 continue
@@ -475,15 +494,17 @@ class _Compiler:
                     lo = p == SH.minCount
                     if lo and int(o) == 0:
                         continue
-                    tests.append(
-                        (n_all, "<" if lo else ">", int(o), k_for("MinCount" if lo else "MaxCount"))
-                    )
+                    k = k_for("MinCount" if lo else "MaxCount")
+                    tests.append((n_all, "<" if lo else ">", int(o), k))
+                    rec((ps, p, o, k))
                 elif p == SH.hasValue:
                     i = count(
                         f"?this {path} ?_c{len(counts)} "
                         f"FILTER (sameTerm(?_c{len(counts)}, {self.term(o)}))"
                     )
-                    tests.append((i, "<", 1, k_for("HasValue")))
+                    k = k_for("HasValue")
+                    tests.append((i, "<", 1, k))
+                    rec((ps, p, o, k))
                 elif p == SH.qualifiedValueShape:
                     if (ps, SH.qualifiedValueShapesDisjoint, Literal(True)) in g:
                         raise ShapesLoadError(
@@ -496,13 +517,18 @@ class _Compiler:
                         g.value(ps, SH.qualifiedMinCount),
                         g.value(ps, SH.qualifiedMaxCount),
                     )
+                    klo = khi = None
                     if lo_n is not None:
-                        tests.append((i, "<", int(lo_n), k_for("QualifiedMinCount")))
+                        klo = k_for("QualifiedMinCount")
+                        tests.append((i, "<", int(lo_n), klo))
                     if hi_n is not None:
-                        tests.append((i, ">", int(hi_n), k_for("QualifiedMaxCount")))
+                        khi = k_for("QualifiedMaxCount")
+                        tests.append((i, ">", int(hi_n), khi))
+                    rec((ps, p, o, (klo, khi)))
                 elif p in _VALUE_COMPONENTS:
                     k = k_for(_VALUE_COMPONENTS[p])
                     cond = self.value_cond(p, o, "?value", ps)
+                    rec((ps, p, o, k))
                     if simple:
                         values.append((path, k, f"!{cond}"))
                     else:
@@ -513,6 +539,7 @@ class _Compiler:
                 elif p in (SH.lessThan, SH.lessThanOrEquals):
                     k = k_for("LessThan" if p == SH.lessThan else "LessThanOrEquals")
                     op = "<" if p == SH.lessThan else "<="
+                    rec((ps, p, o, k))
                     # one result per failing pair, like pySHACL
                     other.append(
                         f"SELECT ({k} AS ?_k) ?this ?value WHERE {{ {focus} {{ SELECT DISTINCT "
@@ -559,6 +586,10 @@ class _Compiler:
             self.queries.append(_Query("values", text))
         for c in g.objects(shape, SH.sparql):
             self.sparql_constraint(shape, c, focus)
+        try:
+            return self.py.shape(shape, records)
+        except Unsupported:
+            return None
 
     def sparql_constraint(self, shape: Any, c: Any, focus: str) -> None:
         g = self.g
@@ -726,7 +757,10 @@ def check_quads(
     scratch._ox.extend(quads)
     try:
         return _evaluate(
-            scratch, compiled, {"use_default_graph_as_union": True}, whole=False, exclude=exclude
+            scratch, compiled, {"use_default_graph_as_union": True}, whole=False, exclude=exclude,
+            # the quads as the store holds them: Oxigraph writes literals in canonical form
+            # (xsd:nonNegativeInteger "05" is xsd:integer "5"), and so the checks see them
+            index=Index.of_graphs(scratch._ox, graphs, state.index(), compiled.inverse),
         )
     finally:
         for g in graphs:
@@ -753,6 +787,13 @@ class _ScratchState:
     reference: list[ox.Quad]
     version: str | None = None
     removed: int = 0
+    _index: Index | None = None
+
+    def index(self) -> Index:
+        """The reference graph as an :class:`~graph.corecheck.Index` (built once)."""
+        if self._index is None:
+            self._index = Index.of_quads(self.reference)
+        return self._index
 
     def rebuild(self) -> None:
         fresh = ox.Store()
@@ -803,7 +844,12 @@ def _evaluate(
     whole: bool,
     exclude: Collection_[str] = (),
     on_query: Callable[[str, str, float, int], None] | None = None,
+    index: Index | None = None,
 ) -> ValidationReport:
+    """Run the compiled shapes on ``store``. With ``index`` (the same data as the store, for
+    a check of a few sources), the Core constraints of shapes that have a Python program are
+    evaluated over the index instead of by their queries, and the focus nodes of their SPARQL
+    constraints are read from it."""
     from .errors import QuerySyntaxError, StoreError
 
     sources = None if whole else ["scoped"]
@@ -819,8 +865,31 @@ def _evaluate(
     blank: dict[str, ox.BlankNode] = {}  # focus nodes that are blank nodes (selectors)
     focus_of: dict[str, tuple[list[Any], str | None]] = {}  # focus subquery: nodes, VALUES
     ops = {"<": int.__lt__, ">": int.__gt__}
+    core = compiled.core if index is not None and sources is not None else {}
+    for name, program in core.items():
+        if name in exclude:
+            continue
+        started = time.perf_counter()
+        nodes = program.focus(index)  # type: ignore[arg-type]
+        results = program.evaluate(nodes, index)  # type: ignore[arg-type]
+        for k, this_nt, value in results:
+            this = term_of(this_nt)
+            value_term = None if value is None else term_of(value)
+            findings.append(_core_finding(checks[k], this, value_term))
+            if isinstance(this, ox.BlankNode):
+                blank[this.value] = this
+        if on_query is not None:
+            on_query(name, "core", time.perf_counter() - started, len(results))
+        block = next((q.block for q in compiled.queries if q.shape == name), None)
+        if block is not None:
+            listed = sorted(nodes)
+            named = all(n[0] == "<" for n in listed)
+            focus_of[block] = (
+                listed,
+                "VALUES ?this { " + " ".join(listed) + " }" if named else None,
+            )
     for q in compiled.queries:
-        if q.shape in exclude:
+        if q.shape in exclude or (q.kind != "sparql" and q.shape in core):
             continue
         started = time.perf_counter()
         if q.kind == "sparql" and sources is None and q.whole:
