@@ -61,7 +61,7 @@ class Index:
     as strings, several times cheaper than pyoxigraph terms. The reference part (``base``) is
     built once and shared, read-only."""
 
-    __slots__ = ("base", "fwd", "inv", "_sub")
+    __slots__ = ("base", "fwd", "inv", "_sub", "memo")
 
     def __init__(
         self,
@@ -98,6 +98,8 @@ class Index:
         self.fwd = fwd
         self.inv = inv  # predicate -> object -> subjects
         self._sub: dict[str, frozenset[str]] = {}
+        #: answers of tests that read the data (sh:class, sh:node, …), for this data
+        self.memo: dict[tuple[int, str], bool] = {}
 
     @classmethod
     def of_graphs(
@@ -651,7 +653,7 @@ class Builder:
 
         test = self._value(p, o, shape)
         if p in (SH["class"], SH.node, SH["or"], SH["and"], SH.xone, SH["not"]):
-            return test  # these read the data
+            return _per_data(test)  # these read the data
         return _pure(test)
 
     def _value(self, p: Any, o: Any, shape: Any) -> Test:
@@ -731,6 +733,20 @@ def _pure(test: Test) -> Test:
             if len(seen) > 100_000:
                 seen.clear()
             got = seen[v] = test(v, idx)
+        return got
+
+    return cached
+
+
+def _per_data(test: Test) -> Test:
+    """A test that reads the data, with its answers kept for the index it ran on (the same
+    scheme member or class is tested for many values of one source)."""
+    key = id(test)
+
+    def cached(v: Term, idx: Index) -> bool:
+        got = idx.memo.get((key, v))
+        if got is None:
+            got = idx.memo[(key, v)] = test(v, idx)
         return got
 
     return cached
