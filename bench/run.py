@@ -255,12 +255,12 @@ def phase_stages(a: dict[str, Any]) -> dict[str, Any]:
     """Cost of each stage for single documents, in this process."""
     import pyoxigraph as ox
 
-    from graph.fastcheck import check, compile_shapes
+    from graph.fastcheck import check_quads, compile_shapes
     from graph.store import Store
     from ingest.extract import extract
     from ingest.pipeline import fingerprint
     from ingest.read import read_record
-    from ingest.to_rdf import document_quads, source_iri
+    from ingest.to_rdf import document_quads
 
     lines = _slice(a["corpus"], a["skip"], a["count"])
     store = Store(Path(a["store"]))
@@ -279,11 +279,11 @@ def phase_stages(a: dict[str, Any]) -> dict[str, Any]:
         t3 = time.perf_counter()
         data = ox.serialize(q, format=ox.RdfFormat.N_QUADS)
         t4 = time.perf_counter()
-        store.add_graphs(data)
+        check_quads(q, reference=store)  # as ingest does: the new source, before it is written
         t5 = time.perf_counter()
-        check(store, sources=[source_iri(sd.source_id)])
+        store.add_graphs(data)
         t6 = time.perf_counter()
-        for k, (x, y) in zip(t, ((t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t5, t6)), strict=True):
+        for k, (x, y) in zip(t, ((t0, t1), (t1, t2), (t2, t3), (t3, t4), (t5, t6), (t4, t5)), strict=True):
             t[k].append((y - x) * 1000)
         quads += len(q)
         chars += len(sd.text.encode())
@@ -723,15 +723,16 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
         _log(f"corpus: {n_docs} documents, {corpus.stat().st_size / 1e6:.1f} MB")
 
     # -- stages of one document -------------------------------------------------------------------
-    _log("stages")
-    res["stages"] = _phase("stages", corpus=str(corpus), skip=n_docs - 30, count=5 if quick else 30,
-                           store=str(work / "stages-store"))
-    shutil.rmtree(work / "stages-store", ignore_errors=True)
+    if not a.skip_ingest:
+        _log("stages")
+        res["stages"] = _phase("stages", corpus=str(corpus), skip=n_docs - 30, count=5 if quick else 30,
+                               store=str(work / "stages-store"))
+        shutil.rmtree(work / "stages-store", ignore_errors=True)
 
     # -- ingest end to end at three sizes, one process and all cores ------------------------------
     sizes = [4, 8, 16] if quick else [50, 150, 450]
     res["ingest"] = []
-    for jobs in (1, jobs_all):
+    for jobs in (1, jobs_all) if not a.skip_ingest else ():
         for n in (sizes if not quick or jobs == 1 else sizes[-1:]):
             _log(f"ingest {n} documents, {jobs} process(es)")
             sl = _write_slice(corpus, 0, n, work / f"slice-{n}.jsonl")
@@ -756,9 +757,24 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
         rdflib_at = "1M"
     spare = n_docs - 30  # documents after this are for per-document checks and stages
     done = 0
+    if a.reuse_corpus and store.exists():  # the first documents of the corpus, in order
+        from graph.store import Store
+
+        st = Store(store, read_only=True)
+        done = len(st.sources())
+        st.close()
+        _log(f"reusing {store} ({done} documents)")
+    wanted = set(a.stores.split(",")) if a.stores else None
     res["stores"] = {}
     for label, upto in checkpoints:
         upto = min(upto, spare)
+        if wanted is not None and label not in wanted:
+            if upto > done:
+                _log(f"store {label}: ingest documents {done}..{upto} (not measured)")
+                sl = _write_slice(corpus, done, upto - done, work / "slice-store.jsonl")
+                _phase("ingest", slice=str(sl), store=str(store), jobs=jobs_all, validate=True, bulk=None)
+                done = upto
+            continue
         if upto > done:
             _log(f"store {label}: ingest documents {done}..{upto} on {jobs_all} cores")
             sl = _write_slice(corpus, done, upto - done, work / "slice-store.jsonl")
@@ -900,17 +916,19 @@ def table(res: dict[str, Any]) -> str:
         f"{env['memory'].get('MemTotal')} — Python {env['python']}, pyoxigraph {env['packages']['pyoxigraph']}, "
         f"rdflib {env['packages']['rdflib']}, pyshacl {env['packages']['pyshacl']} — load "
         f"{env['loadavg_start'][0]:.1f} → {env.get('loadavg_end', [float('nan')])[0]:.1f}")
-    s = res["stages"]
-    add("")
-    add(f"One document (single process; {s['docs']} generated reports, {s['bytes_per_doc'] / 1000:.1f} KB, "
-        f"{s['quads_per_doc']:.0f} quads each)")
-    add("  stage        ms/doc    p95")
-    for k, v in s["ms_per_doc"].items():
-        add(f"  {k:<10} {v:8.2f} {s['p95_ms'][k]:7.2f}")
-    add(f"  {'total':<10} {s['total_ms_per_doc']:8.2f}   → {1000 / s['total_ms_per_doc']:.0f} docs/s per core")
-    add("")
-    add("Ingest end to end (api.loader.ingest_paths, validate=True, fresh on-disk store)")
-    add("  docs  jobs   wall s   docs/s   quads/s   per core   peak MB (largest process / all processes)")
+    s = res.get("stages")
+    if s:
+        add("")
+        add(f"One document (single process; {s['docs']} generated reports, {s['bytes_per_doc'] / 1000:.1f} KB, "
+            f"{s['quads_per_doc']:.0f} quads each)")
+        add("  stage        ms/doc    p95")
+        for k, v in s["ms_per_doc"].items():
+            add(f"  {k:<10} {v:8.2f} {s['p95_ms'][k]:7.2f}")
+        add(f"  {'total':<10} {s['total_ms_per_doc']:8.2f}   → {1000 / s['total_ms_per_doc']:.0f} docs/s per core")
+    if res["ingest"]:
+        add("")
+        add("Ingest end to end (api.loader.ingest_paths, validate=True, fresh on-disk store)")
+        add("  docs  jobs   wall s   docs/s   quads/s   per core   peak MB (largest process / all processes)")
     for r in res["ingest"]:
         add(f"  {r['size']:4}  {r['jobs']:4} {r['wall_s']:8.1f} {r['docs_per_s']:8.1f} {r['quads_per_s']:9.0f} "
             f"{r['docs_per_s'] / r['jobs']:9.1f}   {r['tree_max_process_mb']:.0f} / {r['tree_max_total_mb']:.0f}")
@@ -1005,7 +1023,12 @@ def main() -> None:
     ap.add_argument("--workdir", default="/tmp")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", action="store_true", help="keep the corpus and stores")
-    ap.add_argument("--reuse-corpus", action="store_true", help="keep a corpus already in the work directory")
+    ap.add_argument("--reuse-corpus", action="store_true",
+                    help="keep a corpus already in the work directory, and the store grown from it")
+    ap.add_argument("--stores", help="measure only these store sizes (e.g. 10M or 1M,10M); the store "
+                                     "still grows through the others")
+    ap.add_argument("--skip-ingest", action="store_true",
+                    help="leave out the stages of one document and the ingest at three sizes")
     ap.add_argument("--rdflib-python", default="/tmp/rdflib-endpoint-venv/bin/python")
     ap.add_argument("--rdflib-timeout", type=float, default=None,
                     help="seconds one rdflib-endpoint query may take (default 10 quick, 60 full)")

@@ -16,6 +16,10 @@ run as SPARQL. Semantics follow the SPARQL the compiler writes (and so pySHACL, 
 ``tests/graph/test_corecheck.py`` compares against on mutated sources): values are compared
 with SPARQL's operator rules (numbers with numbers, dates with dates, strings with strings,
 anything else is no match), datatypes include a check of the lexical form.
+
+The whole-store check (:func:`graph.fastcheck.check` without ``sources``) stays SPARQL: reading
+an on-disk store into Python costs more than the queries (RocksDB decodes every term: 24 s to
+read the 740 graphs of a 1M-quad store, against 28 s for all its Core queries).
 """
 
 from __future__ import annotations
