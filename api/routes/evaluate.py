@@ -209,22 +209,13 @@ def _evaluate(store: Store, job: QueryJob, cancel: threading.Event | None) -> Sp
         return SparqlAnswer(body, fmt, "ask", None, False, job.max_rows)
     if isinstance(result, ox.QuerySolutions):
         fmt = job.choose(SOLUTION_FORMATS)
-        variables = [v.value for v in result.variables]
-        rows: list[tuple[Any, ...]] = []
-        truncated = False
-        width = range(len(variables))
-        for i, solution in enumerate(result):
-            if cancel is not None and i % _CHECK_EVERY == 0 and cancel.is_set():
-                raise _Cancelled
-            if i >= job.max_rows:
-                truncated = True
-                break
-            rows.append(tuple(solution[j] for j in width))
-        parsed = ox.parse_query_results(
-            solutions_json(variables, rows), ox.QueryResultsFormat.JSON
-        )
-        body = parsed.serialize(format=fmt.results_format) or b""
-        return SparqlAnswer(body, fmt, "select", len(rows), truncated, job.max_rows)
+        tsv, count, truncated = _capped_tsv(result, job.max_rows, cancel)
+        if fmt.results_format == ox.QueryResultsFormat.TSV:
+            body = tsv
+        else:
+            parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
+            body = parsed.serialize(format=fmt.results_format) or b""
+        return SparqlAnswer(body, fmt, "select", count, truncated, job.max_rows)
     fmt = job.choose(GRAPH_FORMATS)
     triples: list[ox.Triple] = []
     truncated = False
@@ -237,6 +228,54 @@ def _evaluate(store: Store, job: QueryJob, cancel: threading.Event | None) -> Sp
         triples.append(triple)
     written = ox.serialize(triples, format=fmt.rdf_format, prefixes=prefixes_for(fmt, PREFIXES))
     return SparqlAnswer(written or b"", fmt, "graph", len(triples), truncated, job.max_rows)
+
+
+class _Full(Exception):
+    """More solutions than the row cap: serialization stops."""
+
+
+class _TsvCounter:
+    """A binary writer for pyoxigraph's TSV serializer that keeps the bytes and counts the
+    solutions (lines: TSV escapes the line breaks of values), stopping the serializer past the
+    row cap, or when the request gave up (thread mode)."""
+
+    def __init__(self, limit: int, cancel: threading.Event | None) -> None:
+        self.buf = bytearray()
+        self.lines = 0
+        self.limit = limit
+        self.cancel = cancel
+
+    def write(self, data: bytes) -> int:
+        if self.cancel is not None and self.cancel.is_set():
+            raise _Cancelled
+        self.buf += data
+        self.lines += data.count(b"\n")
+        if self.lines - 1 > self.limit:  # the first line is the header
+            raise _Full
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _capped_tsv(
+    result: ox.QuerySolutions, limit: int, cancel: threading.Event | None
+) -> tuple[bytes, int, bool]:
+    """The solutions as TSV, at most ``limit`` of them: ``(bytes, count, truncated)``.
+
+    pyoxigraph writes them (in Rust, as fast as the direct path) while the writer counts; the
+    answer's format is then written from the TSV by pyoxigraph too. Reading each term into
+    Python instead cost 10 µs a term: +2.8 s on the 28,363 rows of ``facts`` at 1M quads.
+    """
+    out = _TsvCounter(limit, cancel)
+    try:
+        result.serialize(output=out, format=ox.QueryResultsFormat.TSV)
+    except _Full:
+        cut = -1
+        for _ in range(limit + 1):  # the header and ``limit`` solutions
+            cut = out.buf.index(b"\n", cut + 1)
+        return bytes(out.buf[: cut + 1]), limit, True
+    return bytes(out.buf), out.lines - 1, False
 
 
 def _strip_traceback(exc: BaseException) -> BaseException:
