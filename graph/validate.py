@@ -161,7 +161,7 @@ def validate(store: Store, *, sources: list[str] | None = None) -> ValidationRep
         )
     except (ReportableRuntimeError, ParseException, NotImplementedError) as exc:
         results = exc  # pySHACL's load and constraint errors; rdflib's SPARQL parser
-    except TypeError as exc:  # pySHACL 0.30 comparing an ill-formed literal in sh:lessThan
+    except TypeError as exc:  # pySHACL 0.40 comparing an ill-formed literal in sh:lessThan
         raise ShapesLoadError(
             f"pySHACL failed on the data ({exc}); an ill-formed literal, such as a date "
             "that does not exist? The fast check (graph.fastcheck) reports those"

@@ -78,7 +78,7 @@ def m_wrong_datatype(rng: random.Random, qs: list[ox.Quad]) -> list[ox.Quad]:
 
 
 def m_ill_formed(rng: random.Random, qs: list[ox.Quad]) -> list[ox.Quad]:
-    # (not an ill-formed date: pySHACL 0.30 raises TypeError comparing one in sh:lessThan)
+    # (not an ill-formed date: pySHACL 0.40 raises TypeError comparing one in sh:lessThan)
     pred, bad = rng.choice([
         (SDMX_M + "obsValue", _lit("12,5", "decimal")),
         (SDMX_M + "obsValue", _lit("1.2.3", "decimal")),
@@ -226,7 +226,7 @@ def test_comparisons_follow_sparql_operator_families() -> None:
 def test_ill_formed_date_is_a_finding_here_and_a_clear_error_from_pyshacl(
     sources: dict[str, list[ox.Quad]],
 ) -> None:
-    """pySHACL 0.30 raises TypeError comparing an ill-formed date in sh:lessThanOrEquals; the
+    """pySHACL 0.40 raises TypeError comparing an ill-formed date in sh:lessThanOrEquals; the
     reference validator turns that into a one-line error, the fast check reports the value."""
     from graph.errors import ShapesLoadError
 
