@@ -695,7 +695,8 @@ def _with_classes(text: str, run: Callable[[str], Any], cache: dict[str, str]) -
     def fill(m: re.Match[str]) -> str:
         c = m.group(1)
         if c not in cache:
-            found = {str(r["c"]) for r in run(f"SELECT DISTINCT ?c WHERE {{ ?c {_SUBCLASS}* {c} }}")}
+            query = f"SELECT DISTINCT ?c WHERE {{ ?c {_SUBCLASS}* {c} }}"
+            found = {str(r["c"]) for r in run(query)}
             cache[c] = ", ".join(sorted(found | {c}))
         return cache[c]
 
@@ -902,7 +903,20 @@ def _evaluate(
         return raw(_with_classes(query, raw, classes))
 
     blank: dict[str, ox.BlankNode] = {}  # focus nodes that are blank nodes (selectors)
-    focus_of: dict[str, tuple[list[Any], str | None]] = {}  # focus subquery: nodes, VALUES
+    focus_of: dict[str, tuple[list[str], str | None]] = {}  # focus subquery: nodes, VALUES
+
+    def focus(block: str, nodes: list[str] | None = None) -> tuple[list[str], str | None]:
+        """The focus nodes of a shape (N-Triples), listed once a check: given (by the shape's
+        Python program) or by its focus subquery; and as VALUES, ``None`` when one of them
+        is not an IRI (a query cannot name a blank node)."""
+        if block not in focus_of:
+            if nodes is None:
+                nodes = [str(r["this"]) for r in run(block.strip()[1:-1])]
+            named = all(n[0] == "<" for n in nodes)
+            focus_of[block] = (nodes, "VALUES ?this { " + " ".join(nodes) + " }" if named else None)
+        return focus_of[block]
+
+    block_of = {q.shape: q.block for q in compiled.queries}
     ops = {"<": int.__lt__, ">": int.__gt__}
     core = compiled.core if index is not None and sources is not None else {}
     for name, program in core.items():
@@ -919,26 +933,17 @@ def _evaluate(
                 blank[this.value] = this
         if on_query is not None:
             on_query(name, "core", time.perf_counter() - started, len(results))
-        block = next((q.block for q in compiled.queries if q.shape == name), None)
-        if block is not None:
-            listed = sorted(nodes)
-            named = all(n[0] == "<" for n in listed)
-            focus_of[block] = (
-                listed,
-                "VALUES ?this { " + " ".join(listed) + " }" if named else None,
-            )
+        if block_of.get(name):
+            focus(block_of[name], sorted(nodes))
     for q in compiled.queries:
         if q.shape in exclude or (q.kind != "sparql" and q.shape in core):
             continue
         started = time.perf_counter()
         if q.kind == "sparql" and sources is None and q.whole:
             # whole store: the constraint's set-at-a-time form, kept for the shape's focus nodes
-            if q.block not in focus_of:
-                nodes = [r["this"] for r in run(q.block.strip()[1:-1])]
-                focus_of[q.block] = (nodes, None)
-            focus_set = set(focus_of[q.block][0])
+            focus_set = set(focus(q.block)[0])
             solutions = _Rows.of(run(q.whole))
-            kept = _Rows(r for r in solutions if r.get("this") in focus_set)
+            kept = _Rows(r for r in solutions if str(r.get("this")) in focus_set)
             kept.variables = solutions.variables
             solutions = kept
         elif q.kind == "sparql" and sources is None and q.bound:
@@ -949,14 +954,7 @@ def _evaluate(
             # A few sources: the focus nodes of each shape are listed once (a cheap query), the
             # shape's queries are skipped when there are none, and otherwise joined with them
             # as VALUES (the same bindings as the subquery, without evaluating it again).
-            if q.block not in focus_of:
-                nodes = [r["this"] for r in run(q.block.strip()[1:-1])]
-                named = all(isinstance(n, ox.NamedNode) for n in nodes)
-                focus_of[q.block] = (
-                    nodes,
-                    "VALUES ?this { " + " ".join(map(str, nodes)) + " }" if named else None,
-                )
-            nodes, listed = focus_of[q.block]
+            nodes, listed = focus(q.block)
             if not nodes:
                 solutions = _Rows.empty()
             elif listed is None:  # blank nodes or literals: the subquery

@@ -6,17 +6,17 @@ plain, picklable value: :class:`QueryJob` goes in, and :func:`pack_answer` /
 :func:`pack_error` come out (exceptions with custom constructors do not survive pickling, so
 errors travel as class name, message and attributes and are rebuilt by :func:`unpack`).
 
-Row cap. A SELECT answer is read up to ``max_rows + 1`` solutions. pyoxigraph solutions are a
-one-shot iterator and cannot be built from a list, so the kept rows are written as SPARQL JSON
-and handed back to pyoxigraph (``parse_query_results``), whose serializer then writes the asked
-format; the bytes are the same pyoxigraph would have written for those rows. CONSTRUCT and
-DESCRIBE triples are capped the same way and written with :func:`pyoxigraph.serialize`.
+Row cap. A SELECT answer is written by pyoxigraph as TSV into a writer that counts the rows and
+stops it past ``max_rows`` (:func:`_capped_tsv`); the kept rows are handed back to pyoxigraph
+(``parse_query_results``), whose serializer then writes the asked format: the bytes are the same
+pyoxigraph would have written for those rows (RDF-star triple terms and directional language
+strings included). CONSTRUCT and DESCRIBE triples are read up to ``max_rows + 1`` and written
+with :func:`pyoxigraph.serialize`.
 A cut is reported in :attr:`SparqlAnswer.truncated` (the route turns it into headers).
 """
 
 from __future__ import annotations
 
-import json
 import threading
 import traceback
 from collections.abc import Callable, Sequence
@@ -48,13 +48,9 @@ __all__ = [
     "execute",
     "pack_answer",
     "pack_error",
-    "solutions_json",
     "unpack",
 ]
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-_RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
 _CHECK_EVERY = 256  # solutions read between two looks at the cancel flag (thread mode)
 _FORMATS = {f.name: f for f in (*SOLUTION_FORMATS, *GRAPH_FORMATS)}
 
@@ -132,44 +128,6 @@ class WorkerFailure(RuntimeError):
 
 class _Cancelled(Exception):
     """The request gave up waiting; the worker thread stops reading results."""
-
-
-def _term_json(term: Any) -> dict[str, Any]:
-    """One RDF term in the SPARQL 1.1 JSON results format (RDF-star triples included)."""
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out: dict[str, Any] = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-            direction = getattr(term, "direction", None)
-            if direction is not None:
-                out["its:dir"] = str(direction).rsplit(".", 1)[-1].lower()
-        elif term.datatype.value not in (_XSD_STRING, _RDF_LANG_STRING, _RDF_DIR_LANG_STRING):
-            out["datatype"] = term.datatype.value
-        return out
-    if isinstance(term, ox.Triple):
-        return {
-            "type": "triple",
-            "value": {
-                "subject": _term_json(term.subject),
-                "predicate": _term_json(term.predicate),
-                "object": _term_json(term.object),
-            },
-        }
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def solutions_json(variables: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    """SPARQL JSON results for ``rows`` (tuples aligned with ``variables``; None = unbound)."""
-    bindings = [
-        {v: _term_json(t) for v, t in zip(variables, row, strict=True) if t is not None}
-        for row in rows
-    ]
-    doc = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _check_probe(job: QueryJob) -> None:

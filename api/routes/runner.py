@@ -49,10 +49,10 @@ from graph.store import Store
 from ontology import PREFIXES
 
 from .errors import BadRequest, Busy, QueryTimeout
-from .evaluate import Chooser, FormatChoice, QueryJob, SparqlAnswer, execute, solutions_json
+from .evaluate import Chooser, FormatChoice, QueryJob, SparqlAnswer, execute
 from .protocol import check_read_only, check_services, service_word_probe
 
-__all__ = ["FormatChoice", "Isolation", "QueryRunner", "SparqlAnswer", "solutions_json"]
+__all__ = ["FormatChoice", "Isolation", "QueryRunner", "SparqlAnswer"]
 
 log = logging.getLogger("reformkg.api")
 
