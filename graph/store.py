@@ -277,7 +277,9 @@ class Store:
         try:
             graphs = json.loads(j.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise StoreError(f"store {self.path}: staging journal {j.name} unreadable: {exc}") from None
+            raise StoreError(
+                f"store {self.path}: staging journal {j.name} unreadable: {exc}"
+            ) from None
         return [g for g in graphs if isinstance(g, str)]
 
     def _unmarked(self, graphs: list[str]) -> list[str]:
