@@ -116,7 +116,9 @@ class Index:
         """The triples of some named graphs of ``store``."""
         lines: list[str] = []
         for g in graphs:
-            lines += store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g).decode().splitlines()
+            # split at "\n" only: a literal may hold U+2028 or U+0085 unescaped
+            text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g).decode()
+            lines += text.split("\n")[:-1]
         return cls(_triples(lines), base, inverse)
 
     @classmethod

@@ -23,7 +23,9 @@ from graph import fastcheck
 from graph.corecheck import Index, comparable, literal, well_formed
 from graph.store import Store
 from graph.validate import validate
+from ontology import ID
 from tests.graph.test_fastcheck import fields
+from tests.graph.test_shapes import DATA, store_with
 
 ROOT = Path(__file__).resolve().parents[2]
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -280,3 +282,21 @@ def test_whole_store_sees_a_type_given_in_another_graph(
     typed = next(q for q in qa if q.predicate == TYPE and q.object.value == RKG + "TextSpan")
     moved = ox.Quad(typed.subject, typed.predicate, typed.object, qb[0].graph_name)
     assert _whole_agrees([q for q in qa if q != typed] + qb + [moved]) == _whole_agrees(qa + qb)
+
+
+def test_literal_with_a_line_separator_is_one_term() -> None:
+    """Oxigraph writes U+2028, U+2029 and U+0085 unescaped in N-Triples: the index splits the
+    dump at "\\n" only, so a sentence holding one is still one literal (and the check of the
+    source alone reports what pySHACL reports)."""
+    store = store_with(DATA / "invalid" / "sources-disagree.trig")
+    a = str(ID["source/test-disagree-a"])
+    [obs] = [q.subject for q in store.quads(a) if q.predicate.value == RKG + "surface"][:1]
+    odd = "một\u2028hai\u0085ba\u2029bốn"
+    store._ox.add(ox.Quad(obs, ox.NamedNode(RKG + "comparedTo"), ox.Literal(odd, language="vi"),
+                          ox.NamedNode(a)))
+    idx = Index.of_graphs(store._ox, [ox.NamedNode(a)])
+    assert idx.objects(str(obs), f"<{RKG}comparedTo>") == {f'"{odd}"@vi'}
+    mine, theirs = fastcheck.check(store, sources=[a]), validate(store, sources=[a])
+    assert sorted((f.focus, f.message) for f in mine.findings) == sorted(
+        (f.focus, f.message) for f in theirs.findings
+    )
