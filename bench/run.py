@@ -480,10 +480,14 @@ def phase_project(a: dict[str, Any]) -> dict[str, Any]:
             "edges": G.number_of_edges(), **_peak_mb()}
 
 
+#: --queries: the named queries measured (None: all)
+ONLY: list[str] | None = None
+
+
 def _named_queries() -> list[tuple[str, str]]:
     from graph import queries
 
-    return [(n, queries.load(n).text) for n in queries.names()]
+    return [(n, queries.load(n).text) for n in queries.names() if ONLY is None or n in ONLY]
 
 
 def phase_direct(a: dict[str, Any]) -> dict[str, Any]:
@@ -1056,9 +1060,19 @@ def main() -> None:
                     help="seconds one rdflib-endpoint query may take (default 10 quick, 60 full)")
     ap.add_argument("--query-timeout", type=float, default=None,
                     help="seconds one run of a named query may take (default 10 quick, 120 full)")
+    ap.add_argument("--queries", help="measure only these named queries (comma-separated), through "
+                    "pyoxigraph, /sparql and rdflib-endpoint")
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     ap.add_argument("--args", help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.queries:
+        global ONLY
+        from graph import queries
+
+        ONLY = [q.strip() for q in a.queries.split(",") if q.strip()]
+        unknown = sorted(set(ONLY) - set(queries.names()))
+        if unknown:
+            ap.error(f"--queries: no named query {', '.join(unknown)} (see `reformkg query --list`)")
     if a.phase:
         print(json.dumps(PHASES[a.phase](json.loads(a.args)), default=str))
         return
