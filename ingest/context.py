@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date as Date
+from functools import lru_cache
 
 from .facts import Period
 from .link import Unit, find_places, gazetteer, unit_by_iri
@@ -190,13 +191,21 @@ def _main_province(text: str, mtext: str, lines: list[Line], url: str | None, wh
                 votes[prov.iri] += 2 if ln.role == "title" else 1
     if url:
         host = fold(url.split("/")[2] if "//" in url else url).replace("-", "")
-        for u in gazetteer():
-            if u.level == "provincial" and len(u.slug) > 4 and u.slug.replace("-", "") in host:
+        for u, slug in _host_slugs():
+            if slug in host:
                 if when is None or (u.valid_from <= when and (u.valid_until is None or when <= u.valid_until)):
                     votes[u.iri] += 1
     if not votes:
         return None
     return unit_by_iri(votes.most_common(1)[0][0])
+
+
+@lru_cache(maxsize=1)
+def _host_slugs() -> list[tuple[Unit, str]]:
+    """The provinces a source URL's host may name, with their slug as a host writes it
+    ("vinhphuc"); short slugs are left out (they occur inside other words)."""
+    return [(u, u.slug.replace("-", "")) for u in gazetteer()
+            if u.level == "provincial" and len(u.slug) > 4]
 
 
 def context_year_period(ctx: DocContext) -> Period | None:

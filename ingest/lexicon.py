@@ -106,8 +106,12 @@ ENGLISH_UNIT_NOUNS: list[tuple[str, str]] = [
      r"documents?|meetings?|teams?|inspections?|courses?|classes|centres?|centers?|areas?|criteria|"
      r"ministries|sectors?|cases?|projects?|legal documents?|components?|pillars?", "other"),
 ]
-_UNIT_RE = [(re.compile(rf"(?:{p})(?![\wÀ-ỹ])"), u) for p, u in UNIT_NOUNS]
+# all of them in one pattern: the alternatives are tried in list order, as a loop over them
+# would, and the group that matched names the unit
+_UNIT_RE = re.compile("|".join(rf"((?:{p})(?![\wÀ-ỹ]))" for p, _u in UNIT_NOUNS))
+_UNIT_OF_GROUP = [u for _p, u in UNIT_NOUNS]
 _EN_UNIT_RE = [(re.compile(rf"(?:[a-z][a-z-]*\s+){{0,2}}?(?:{p})(?![\w-])"), u) for p, u in ENGLISH_UNIT_NOUNS]
+_BLANKS = re.compile(r"[ \t]*")
 _MONEY_RE = re.compile(r"(?:đồng|vnđ|vnd|đ|dong)(?![\wÀ-ỹ])|usd(?![\w])|us dollars?(?![\w])")
 _EN_NOT_MODIFIER = re.compile(r"(?:and|or|of|the|to|in|on|at|from|for|with|by|a|an|were|was|is|are|has|have|had|"
                               r"than|up|down|per|year|from)\s")
@@ -115,17 +119,16 @@ _EN_NOT_MODIFIER = re.compile(r"(?:and|or|of|the|to|in|on|at|from|for|with|by|a|
 
 def match_unit(mtext: str, pos: int) -> tuple[str, int] | None:
     """The unit named right at ``pos`` (after a number and its scale) and where it ends."""
-    m = re.compile(r"[ \t]*").match(mtext, pos)
+    m = _BLANKS.match(mtext, pos)
     p = m.end() if m else pos
     mm = _MONEY_RE.match(mtext, p)
     if mm:
         return ("VND" if not mm.group(0).startswith(("usd", "us ")) else "other"), mm.end()
     if mtext.startswith("%", pos):
         return "percent", pos + 1
-    for rx, unit in _UNIT_RE:
-        um = rx.match(mtext, p)
-        if um:
-            return unit, um.end()
+    um = _UNIT_RE.match(mtext, p)
+    if um:
+        return _UNIT_OF_GROUP[um.lastindex - 1], um.end()  # type: ignore[operator]
     if p < len(mtext) and "a" <= mtext[p] <= "z":
         for rx, unit in _EN_UNIT_RE:
             um = rx.match(mtext, p)

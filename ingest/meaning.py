@@ -156,9 +156,25 @@ def _gated_cues() -> list[tuple[Indicator, tuple[str, ...] | None]]:
 
 @lru_cache(maxsize=4)
 def _doc_cues(mtext: str) -> list[tuple[Indicator, tuple[str, ...] | None]]:
-    """The gated cues that may match somewhere in a document: its sentences are tested for
-    these only (cached by the document's text, which every sentence of it shares)."""
-    return [(ind, g) for ind, g in _gated_cues() if may_match(g, mtext)]
+    """The gated cues that may match somewhere in a document, each gated by the strings of its
+    gate that the document holds: its sentences are tested for these only (cached by the
+    document's text, which every sentence of it shares)."""
+    out: list[tuple[Indicator, tuple[str, ...] | None]] = []
+    for ind, g in _gated_cues():
+        if g is None:
+            out.append((ind, g))
+            continue
+        held = tuple(n for n in g if n in mtext)  # a string the document lacks no sentence holds
+        if held:
+            out.append((ind, held))
+    return out
+
+
+@lru_cache(maxsize=4)
+def _doc_index_cues(mtext: str) -> list[tuple[Indicator, tuple[str, ...] | None]]:
+    """The gated cues of family "index" that may match somewhere in a document (in the order
+    of :func:`_doc_cues`)."""
+    return [(ind, g) for ind, g in _doc_cues(mtext) if ind.family == "index"]
 
 
 def sentence_cues(mtext: str, s: Sentence) -> list[Cue]:
@@ -187,8 +203,8 @@ def last_index(mtext: str, s: Sentence, cues: list[Cue] | None = None) -> str | 
                 best = (q.end, q.slug)
         return best[1] if best else None
     seg = mtext[s.start:s.end]
-    for ind, g in _doc_cues(mtext):
-        if ind.family != "index" or not may_match(g, seg):
+    for ind, g in _doc_index_cues(mtext):
+        if not may_match(g, seg):
             continue
         for m in ind.cue.finditer(mtext, s.start, s.end):  # type: ignore[union-attr]
             if m.end() > m.start() and (best is None or m.end() > best[0]):
@@ -261,10 +277,17 @@ def period_of(st: State, s: Sentence, periods: list[PeriodMention], pos: int, ta
     period is dated by the month of the date line."""
     ctx = st.ctx
     roles = ("period", "index", "plan") if target else ("period", "index")
-    usable = [pm for pm in periods if pm.role in roles]
-    before = [pm for pm in usable if pm.end <= pos]
-    after = [pm for pm in usable if pm.start >= pos]
-    for pm in (before[-1:] + after[:1]):
+    last_before: PeriodMention | None = None
+    first_after: PeriodMention | None = None
+    for pm in periods:
+        if pm.role in roles:
+            if pm.end <= pos:
+                last_before = pm
+            if pm.start >= pos and first_after is None:
+                first_after = pm
+    for pm in (last_before, first_after):
+        if pm is None:
+            continue
         p = pm.resolve(ctx.year, ctx.date)
         if p is not None:
             if target and pm.kind == "range" and pm.year:

@@ -30,8 +30,10 @@ _TONE_PAIRS = {
     "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
     "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
 }
-# only at the end of a syllable ("hoà", not "hoạch") and not after "q" ("quý" is already right)
-_TONE_RE = re.compile("(?<!q)(?:" + "|".join(_TONE_PAIRS) + ")(?![a-zà-ỹđ])")
+# only at the end of a syllable ("hoà", not "hoạch") and not after "q" ("quý" is already right).
+# "Not after q" is tested once the pair is read ("(?<!q..)"): a pattern that starts with its
+# letters lets the regex engine skip to the "o"s and "u"s of a text.
+_TONE_RE = re.compile("(?:" + "|".join(_TONE_PAIRS) + ")(?<!q..)(?![a-zà-ỹđ])")
 
 
 def nfc(text: str) -> str:
@@ -121,7 +123,7 @@ _DATELINE = re.compile(
 
 
 def _is_author(text: str) -> bool:
-    words = text.split()
+    words = text.split(None, 5)  # six parts are too many words: a long line is not split whole
     if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in text):
         return False
     if text.rstrip()[-1:] in ".:;,!?…":
@@ -182,6 +184,16 @@ _SENT_END = re.compile(r"[.!?…]([\"”’)]*\s+)(?=[\"“‘(\[]?[A-ZĐÀ-Ỹ0
 _ABBREV = re.compile(r"(?:\b(?:TP|Tp|tp|Th\.S|ThS|TS|PGS|GS|Ô|B|v\.v|St|No|Q|P|H|X)\.)$")
 
 
+def _abbreviation(text: str, start: int, cut: int) -> bool:
+    """Whether ``text[start:cut]`` ends with an abbreviation ("TP.", "Th.S."). A match is at most
+    five characters long, so only the last eight are searched: ``\b`` at the first of them sees
+    the character before it, as it does in the slice (the whole slice is searched when short)."""
+    lo = cut - 8
+    if lo <= start:
+        return _ABBREV.search(text[start:cut]) is not None
+    return _ABBREV.search(text, lo, cut) is not None
+
+
 def sentences(text: str, lines: list[Line] | None = None) -> list[Sentence]:
     """Split the body lines of ``text`` into sentences with code-point offsets.
 
@@ -195,7 +207,7 @@ def sentences(text: str, lines: list[Line] | None = None) -> list[Sentence]:
         start = line.start
         for m in _SENT_END.finditer(line.text):
             cut = line.start + m.start(1)
-            if _ABBREV.search(text[start:cut]):
+            if _abbreviation(text, start, cut):
                 continue
             seg = text[start:cut]
             if seg.strip():

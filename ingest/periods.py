@@ -166,9 +166,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("index-year:en", re.compile(rf"(?<![\d.,])(?P<y>{_YR})\s+(?:par index|sipas|papi|pci|dti)(?![\w])")),
 ]
 
-# a line without any of a pattern's needles (``rxgate``) is not scanned for it: most lines name
-# few periods
-_GATES = [needles(rx) for _tag, rx in _PATTERNS]
+# (kind, English only, pattern, gate): a line without any of a pattern's needles (``rxgate``) is
+# not scanned for it, most lines name few periods
+_GATED = [(tag.partition(":")[0], tag.endswith(":en"), rx, needles(rx)) for tag, rx in _PATTERNS]
+
 
 _PLAN_CUE = re.compile(r"(kế hoạch|chỉ tiêu|mục tiêu|dự toán|nghị quyết|chương trình|đề án|giai đoạn|phấn đấu|dự kiến|"
                        r"định hướng|tầm nhìn|target|plan)[^.;:]{0,60}$")
@@ -204,9 +205,8 @@ def find_periods(mtext: str, start: int, end: int, doc_year: int | None = None,
     found: list[PeriodMention] = []
     taken: list[tuple[int, int]] = []
     seg = mtext[start:end]
-    for (tag, rx), g in zip(_PATTERNS, _GATES, strict=True):
-        kind, _, lang = tag.partition(":")
-        if (lang == "en" and not english) or not may_match(g, seg):
+    for kind, en_only, rx, g in _GATED:
+        if (en_only and not english) or not may_match(g, seg):
             continue
         for m in rx.finditer(mtext, start, end):
             if any(a < m.end() and m.start() < b for a, b in taken):

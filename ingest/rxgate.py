@@ -166,3 +166,4 @@ def may_match(gate: tuple[str, ...] | None, seg: str) -> bool:
         if p in seg:
             return True
     return False
+

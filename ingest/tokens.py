@@ -156,7 +156,7 @@ def excluded_spans(mtext: str, a: int, b: int,
     if _english_hint(seg) if english_hint is None else english_hint:
         rxs += _EN_EXCLUSIONS
     for rx in rxs:
-        spans.extend((m.start(), m.end()) for m in rx.finditer(mtext, a, b))
+        spans.extend([m.span() for m in rx.finditer(mtext, a, b)])
     return spans
 
 
