@@ -167,9 +167,6 @@ class _Query:
     whole: str = ""  # sparql: the constraint's rkg:wholeGraphSelect (all focus nodes at once;
     # its solutions are kept for the focus nodes of ``focus``, in Python: pyoxigraph joined the
     # two sub-selects in 5 s more than both take alone at 1M quads)
-    #: sparql with ``rkg:wholeGraphInMemory true``: the predicates ``whole`` can match; a check
-    #: of a whole embedded store runs ``whole`` on an in-memory copy of those triples
-    projection: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -641,12 +638,6 @@ class _Compiler:
         )
         bound = _prebind(text)
         whole = g.value(c, RKG.wholeGraphSelect)
-        whole_text = ""
-        if whole is not None:
-            whole_text = head + "\n" + re.sub(r"\$this\b", "?this", str(whole))
-        projection: tuple[str, ...] = ()
-        if whole is not None and g.value(c, RKG.wholeGraphInMemory) == Literal(True):
-            projection = _predicates(whole_text, shape)
         self.queries.append(
             _Query(
                 "sparql",
@@ -654,85 +645,10 @@ class _Compiler:
                 check=k,
                 focus=focus.strip()[1:-1],
                 bound=head + "\n" + bound if bound else "",
-                whole=whole_text,
-                projection=projection,
+                whole=(head + "\n" + re.sub(r"\$this\b", "?this", str(whole))
+                       if whole is not None else ""),
             )
         )
-
-
-def _predicates(query: str, shape: Any) -> tuple[str, ...]:
-    """The predicates a query's triple patterns and property paths name (sorted), for a copy of
-    the data that answers it the same: every pattern has a constant predicate, and the query
-    names no graph (it reads the union of the store's graphs, as the check does).
-
-    Raises:
-        ShapesLoadError: the query does not parse, or a pattern could match any predicate (a
-            variable predicate, a negated path) or names a graph.
-    """
-    from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
-    from rdflib.plugins.sparql import prepareQuery
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    where = f"rkg:wholeGraphInMemory of {_compact(shape)}"
-    try:
-        algebra = prepareQuery(query).algebra
-    except Exception as exc:  # pyparsing's ParseException, rdflib's errors: one line
-        raise ShapesLoadError(f"{where}: the whole-graph select does not parse: {exc}") from None
-    found: set[str] = set()
-
-    def path(p: Any) -> None:
-        if isinstance(p, URIRef):
-            found.add(str(p))
-        elif isinstance(p, (SequencePath, AlternativePath)):
-            for a in p.args:
-                path(a)
-        elif isinstance(p, InvPath):
-            path(p.arg)
-        elif isinstance(p, MulPath):
-            path(p.path)
-        elif isinstance(p, NegatedPath):
-            raise ShapesLoadError(f"{where}: a negated path can match any predicate")
-        else:
-            raise ShapesLoadError(f"{where}: a pattern with a variable predicate ({p})")
-
-    def walk(x: Any) -> None:
-        if isinstance(x, CompValue):
-            if x.name in ("Graph", "GraphGraphPattern", "ServiceGraphPattern"):
-                raise ShapesLoadError(f"{where}: the query names a graph ({x.name})")
-            if x.name == "BGP":
-                for _s, p, _o in x.triples:
-                    path(p)
-            elif x.name == "TriplesBlock":  # inside EXISTS: parsed, not translated; s p o s p o …
-                for flat in x.triples:
-                    for p in flat[1::3]:
-                        path(p)
-            for v in x.values():
-                walk(v)
-        elif isinstance(x, (list, tuple)):
-            for v in x:
-                walk(v)
-        elif isinstance(x, dict):
-            for v in x.values():
-                walk(v)
-
-    walk(algebra)
-    if not found:
-        raise ShapesLoadError(f"{where}: the query names no predicate")
-    return tuple(sorted(found))
-
-
-def _in_memory(store: Store, predicates: tuple[str, ...]) -> ox.Store:
-    """An in-memory store holding the triples of the union of ``store``'s graphs whose
-    predicate is one of ``predicates`` (written and read in Rust: CONSTRUCT → N-Triples →
-    bulk load)."""
-    values = " ".join(f"<{p}>" for p in predicates)
-    data = store._ox.query(
-        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o }}",
-        use_default_graph_as_union=True,
-    ).serialize(format=ox.RdfFormat.N_TRIPLES)
-    memory = ox.Store()
-    memory.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
-    return memory
 
 
 def _prebind(select: str) -> str:
@@ -1026,13 +942,7 @@ def _evaluate(
         if q.kind == "sparql" and sources is None and q.whole:
             # whole store: the constraint's set-at-a-time form, kept for the shape's focus nodes
             focus_set = set(focus(q.block)[0])
-            if q.projection and getattr(store, "_ox", None) is not None:
-                # a form that joins the same data several times: on an in-memory copy of the
-                # triples it can match (rkgsh:SourcesAgree at 1M quads: 15 s → 3 + 1 s)
-                solutions = _Rows.of(_in_memory(store, q.projection).query(
-                    _with_classes(q.whole, raw, classes)))
-            else:
-                solutions = _Rows.of(run(q.whole))
+            solutions = _Rows.of(run(q.whole))
             kept = _Rows(r for r in solutions if str(r.get("this")) in focus_set)
             kept.variables = solutions.variables
             solutions = kept

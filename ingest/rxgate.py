@@ -166,4 +166,3 @@ def may_match(gate: tuple[str, ...] | None, seg: str) -> bool:
         if p in seg:
             return True
     return False
-

@@ -13,9 +13,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
-from rdflib.namespace import RDF
 
 from api.loader import ingest_paths
 from graph.errors import ShapesLoadError
@@ -205,89 +203,3 @@ def test_check_quads_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch) -> N
         assert check_quads(qa + qb, reference=store).warnings == 2
         assert sorted(map(fields, check_quads(qu).findings)) == expected_unit
         assert sorted(map(fields, check_quads(qu, reference=unit).findings)) == expected_unit
-
-
-def test_in_memory_form_runs_on_a_copy_and_finds_what_pyshacl_finds(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """rkgsh:SourcesAgree (rkg:wholeGraphInMemory) on a persistent store: its whole-graph form
-    runs on an in-memory copy of the triples of the predicates it names, and finds what pySHACL
-    finds (and what the same form finds on the store itself)."""
-    import graph.fastcheck as fastcheck
-
-    [q] = [q for q in compile_shapes().queries if q.projection]
-    assert q.shape == "rkgsh:SourcesAgreeShape"
-    assert "http://www.w3.org/ns/oa#hasSource" in q.projection  # from a sequence path
-    assert str(RDF.type) not in q.projection  # its focus nodes are matched in Python
-    source = store_with(DATA / "invalid" / "sources-disagree.trig")
-    store = Store(tmp_path / "store")
-    store.add_graphs(source._ox.dump(format=ox.RdfFormat.N_QUADS))
-    copies: list[int] = []
-    real = fastcheck._in_memory
-
-    def counted(st: Store, predicates: tuple[str, ...]) -> object:
-        memory = real(st, predicates)
-        copies.append(len(memory))
-        return memory
-
-    monkeypatch.setattr(fastcheck, "_in_memory", counted)
-    on_copy = check(store)
-    assert on_copy.warnings == 2 and len(copies) == 1 and copies[0] > 0
-    same(validate(store), on_copy)
-    on_store = tmp_path / "shapes.ttl"
-    on_store.write_text(
-        Path(SHAPES).read_text(encoding="utf-8").replace("rkg:wholeGraphInMemory true ;", ""),
-        encoding="utf-8",
-    )
-    assert not any(q.projection for q in compile_shapes(on_store).queries)
-    same(on_copy, check(store, shapes=on_store))
-    assert len(copies) == 1
-
-
-@pytest.mark.parametrize(
-    ("select", "error"),
-    [
-        ("SELECT $this WHERE { $this ?p ?o }", "variable predicate"),
-        ("SELECT $this WHERE { GRAPH ?g { $this <urn:p> ?o } }", "names a graph"),
-        ("SELECT $this WHERE { $this !<urn:p> ?o }", "negated path"),
-        ("SELECT $this WHERE { $this <urn:p> ?o . FILTER NOT EXISTS { ?o ?q ?r } }",
-         "variable predicate"),
-        ("SELECT $this WHERE { $this <urn:p> ?o FILTER EXISTS { GRAPH ?g { ?o <urn:p> ?r } } }",
-         "names a graph"),
-        ("SELECT $this WHERE { $this <urn:p> ?o", "does not parse"),
-    ],
-)
-def test_in_memory_form_that_could_miss_triples_is_refused(
-    tmp_path: Path, select: str, error: str
-) -> None:
-    """A whole-graph form run on a copy must not read a triple the copy leaves out."""
-    bad = tmp_path / "shapes.ttl"
-    bad.write_text(
-        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
-        "@prefix rkg: <https://w3id.org/reformkg/def#> .\n"
-        "<urn:s> a sh:NodeShape ; sh:targetClass rkg:Source ;\n"
-        "  sh:sparql [ a sh:SPARQLConstraint ;\n"
-        "    sh:select 'SELECT $this WHERE { $this <urn:p> ?o }' ;\n"
-        f"    rkg:wholeGraphInMemory true ; rkg:wholeGraphSelect '{select}' ] .\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(ShapesLoadError, match=error):
-        compile_shapes(bad)
-
-
-def test_in_memory_form_collects_predicates_of_paths_and_filters(tmp_path: Path) -> None:
-    ok = tmp_path / "shapes.ttl"
-    ok.write_text(
-        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
-        "@prefix rkg: <https://w3id.org/reformkg/def#> .\n"
-        "<urn:s> a sh:NodeShape ; sh:targetClass rkg:Source ;\n"
-        "  sh:sparql [ a sh:SPARQLConstraint ;\n"
-        "    sh:select 'SELECT $this WHERE { $this <urn:p> ?o }' ;\n"
-        "    rkg:wholeGraphInMemory true ; rkg:wholeGraphSelect '''SELECT $this WHERE {\n"
-        "      $this (<urn:a>/^<urn:b>)|<urn:c>* ?o .\n"
-        "      FILTER NOT EXISTS { ?o <urn:d>/<urn:f> ?x ; <urn:g> [ <urn:h> ?z ] }\n"
-        "      MINUS { $this <urn:e>+ ?y } }''' ] .\n",
-        encoding="utf-8",
-    )
-    [q] = compile_shapes(ok).queries[-1:]
-    assert q.projection == tuple(f"urn:{c}" for c in "abcdefgh")
