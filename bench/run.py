@@ -493,8 +493,6 @@ def _named_queries() -> list[tuple[str, str]]:
 def phase_direct(a: dict[str, Any]) -> dict[str, Any]:
     """Named queries through pyoxigraph directly: query, read, JSON (pyoxigraph's own writer).
     Prints one JSON line per query as it finishes (the caller's watchdog bounds each)."""
-    import pyoxigraph as ox
-
     from graph.store import Store
 
     store = Store(Path(a["store"]), read_only=True)
@@ -507,11 +505,7 @@ def phase_direct(a: dict[str, Any]) -> dict[str, Any]:
         deadline = time.perf_counter() + a["budget_s"]
         for i in range(a["reps"] + 1):
             t = time.perf_counter()
-            r = store.query(text)
-            if isinstance(r, (ox.QuerySolutions, ox.QueryBoolean)):
-                body = r.serialize(format=ox.QueryResultsFormat.JSON)
-            else:
-                body = ox.serialize(list(r), format=ox.RdfFormat.TURTLE)
+            body = _direct_answer(store, text)
             dt = (time.perf_counter() - t) * 1000
             print(json.dumps({"heartbeat": name}), flush=True)
             if rows is None:
@@ -523,6 +517,17 @@ def phase_direct(a: dict[str, Any]) -> dict[str, Any]:
                 break
         print(json.dumps({"query": name, **_stats(ms), "rows": rows, "bytes": len(body or b"")}), flush=True)
     return {"done": True, **_peak_mb()}
+
+
+def _direct_answer(store: Any, text: str) -> bytes | None:
+    """A named query through pyoxigraph directly: query, read, JSON (pyoxigraph's own writer;
+    Turtle for CONSTRUCT)."""
+    import pyoxigraph as ox
+
+    r = store.query(text)
+    if isinstance(r, (ox.QuerySolutions, ox.QueryBoolean)):
+        return r.serialize(format=ox.QueryResultsFormat.JSON)
+    return ox.serialize(list(r), format=ox.RdfFormat.TURTLE)
 
 
 def _rows(body: bytes | None) -> int | None:
@@ -557,14 +562,8 @@ def phase_http(a: dict[str, Any]) -> dict[str, Any]:
             deadline = time.perf_counter() + a["budget_s"]
             for i in range(a["reps"] + 1):
                 if store is not None:
-                    import pyoxigraph as ox
-
                     t = time.perf_counter()
-                    res = store.query(text)
-                    if isinstance(res, (ox.QuerySolutions, ox.QueryBoolean)):
-                        res.serialize(format=ox.QueryResultsFormat.JSON)
-                    else:
-                        ox.serialize(list(res), format=ox.RdfFormat.TURTLE)
+                    _direct_answer(store, text)
                     if i > 0 or a["reps"] == 0:
                         direct.append((time.perf_counter() - t) * 1000)
                 t = time.perf_counter()
