@@ -297,9 +297,10 @@ def phase_stages(a: dict[str, Any]) -> dict[str, Any]:
 
 def _warm(store: Any) -> None:
     """Load what the fast check keeps per process (the shapes, a copy of the reference graph)."""
-    from graph.fastcheck import _scratch
+    from graph.fastcheck import _reference_state, compile_shapes
 
-    _scratch(store)
+    compile_shapes()
+    _reference_state(store).index()
 
 
 def phase_ingest(a: dict[str, Any]) -> dict[str, Any]:

@@ -24,8 +24,8 @@ translator does not know raises :class:`~graph.errors.ShapesLoadError` naming it
 
 The data is pySHACL's: every source graph plus the reference graph (:func:`check`), or the
 given sources plus the reference graph (``check(store, sources=…)`` and :func:`check_quads`,
-evaluated in a small per-thread in-memory store so that the cost does not grow with the rest of
-the store). The report is the same :class:`~graph.validate.ValidationReport` with the same
+evaluated in a new small in-memory store holding them and the part of the reference graph the
+queries can match, so that the cost does not grow with the rest of the store). The report is the same :class:`~graph.validate.ValidationReport` with the same
 :class:`~graph.validate.Finding` objects (severity, focus, path, value, shape, component,
 message, and the provenance of the focus node); ``tests/graph/test_fastcheck.py`` checks that
 both report the same findings on every SHACL test case and on the example store.
@@ -181,6 +181,9 @@ class CompiledShapes:
     core: dict[str, CoreShape] = field(default_factory=dict)
     #: the predicates the Python programs look up by object (see corecheck.Index)
     inverse: frozenset[str] = frozenset()
+    #: what a check of a few sources reads from the reference graph with SPARQL (see
+    #: :func:`_reads`); ``None``: it may read anything
+    scoped_reads: _Reads | None = None
 
 
 _COMPILED: dict[tuple[str, float], CompiledShapes] = {}
@@ -437,7 +440,15 @@ class _Compiler:
         inverse = set(self.py.inverse)
         for c in self.core.values():
             inverse.update(c.subjects_of, c.objects_of)
-        return CompiledShapes(self.checks, self.queries, g, self.core, frozenset(inverse))
+        # a check of a few sources runs the queries of shapes without a Python program, the
+        # SPARQL constraints joined with their focus nodes as VALUES (given by the programs;
+        # _Scratch.read_all when one is a blank node), and the provenance lookups
+        scoped = [q.text for q in self.queries if q.shape not in self.core] + [
+            q.text.replace(q.block, "VALUES ?this { <urn:focus> }", 1) if q.block else q.text
+            for q in self.queries if q.kind == "sparql" and q.shape in self.core
+        ]
+        reads = _reads([*scoped, _PROVENANCE % "<urn:focus>"])
+        return CompiledShapes(self.checks, self.queries, g, self.core, frozenset(inverse), reads)
 
     def shape(self, shape: Any, focus: str) -> CoreShape | None:
         """The queries of one shape with targets: its counts (one grouped query), its value
@@ -651,6 +662,80 @@ class _Compiler:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Reads:
+    """The quads some queries can match: any quad with a predicate of ``predicates``, and the
+    quads ``(p, o)`` of ``pairs`` (a pattern with a constant predicate and a constant IRI
+    object)."""
+
+    predicates: frozenset[str]
+    pairs: frozenset[tuple[str, str]]
+
+    def keeps(self, q: ox.Quad) -> bool:
+        p = q.predicate.value
+        return p in self.predicates or (
+            isinstance(q.object, ox.NamedNode) and (p, q.object.value) in self.pairs
+        )
+
+
+def _reads(texts: list[str]) -> _Reads | None:
+    """Which quads the queries ``texts`` can match, from their algebra (rdflib's parser): a
+    triple pattern with a constant predicate (or a property path of constant IRIs) matches only
+    quads with that predicate. ``None`` when some pattern could match any predicate (a variable
+    predicate, a negated property set) or a query does not parse: all quads are needed."""
+    from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
+    from rdflib.plugins.sparql import prepareQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    from ontology import PREFIXES
+
+    predicates: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+
+    def path(p: Any) -> bool:
+        if isinstance(p, URIRef):
+            predicates.add(str(p))
+            return True
+        if isinstance(p, (SequencePath, AlternativePath)):
+            return all(path(a) for a in p.args)
+        if isinstance(p, MulPath):
+            return path(p.path)
+        if isinstance(p, InvPath):
+            return path(p.arg)
+        return False  # a variable, or NegatedPath: any predicate but some
+
+    def walk(node: Any) -> bool:
+        if isinstance(node, CompValue):
+            for key, value in node.items():
+                if key == "triples":
+                    # BGPs hold (s, p, o); an EXISTS block as parsed holds flat term lists
+                    flat = [t for item in value for t in item]
+                    if len(flat) % 3:
+                        return False
+                    for p, o in zip(flat[1::3], flat[2::3], strict=True):
+                        if isinstance(p, URIRef) and isinstance(o, URIRef):
+                            pairs.add((str(p), str(o)))
+                        elif isinstance(p, NegatedPath) or not path(p):
+                            return False
+                elif not walk(value):
+                    return False
+        elif isinstance(node, (list, tuple)):
+            return all(walk(v) for v in node)
+        return True
+
+    for text in texts:
+        if _CLASSES_OF in text:  # the class and its subclasses, read from the data
+            predicates.update((str(RDF.type), str(rdflib.RDFS.subClassOf)))
+            text = _CLASS_RE.sub(r"\1", text)
+        try:
+            algebra = prepareQuery(text, initNs=PREFIXES).algebra
+        except Exception:  # noqa: BLE001 - a query rdflib cannot read: keep every quad
+            return None
+        if not walk(algebra):
+            return None
+    return _Reads(frozenset(predicates), frozenset(pairs))
+
+
 def _prebind(select: str) -> str:
     """The SELECT with ``%VALUES%`` opening every group that starts with ``$this`` (outside
     ``EXISTS``), and ``?this`` for ``$this``: filled with ``VALUES ?this { … }`` it is SHACL's
@@ -728,8 +813,9 @@ def check(
         store: the store to read (embedded, or a SPARQL server).
         sources: source IRIs (named graphs) to validate, together with the reference graph;
             ``None`` validates every source. The same data :func:`graph.validate.validate` reads.
-            Their quads are copied into a small in-memory store that holds the reference graph
-            (see :func:`check_quads`), so the cost does not grow with the rest of the store.
+            Their quads are copied into a small in-memory store with the part of the reference
+            graph the queries can match (see :func:`check_quads`), so the cost does not grow
+            with the rest of the store.
         shapes: the shapes file (default ``ontology/shapes.ttl``).
         exclude: shapes (compact names, ``rkgsh:SourcesAgreeShape``) not to check.
         on_query: called after each query with the shape, the kind of query (``counts``,
@@ -777,52 +863,43 @@ def check_quads(
 ) -> ValidationReport:
     """Validate the given source quads (one or more named graphs) with the reference graph.
 
-    The quads go into a per-thread in-memory store that keeps a copy of the reference graph
-    (from ``reference``, the store they belong to, or from the ontology files) and are removed
-    again afterwards. What :func:`check` does for ``sources=``, and what ingest workers run on
-    a source they just built, before it is written.
+    The quads go into a new in-memory store with the part of the reference graph (from
+    ``reference``, the store they belong to, or from the ontology files) that the check's
+    queries can match; the Core constraints read an index of the quads over an index of the
+    whole reference graph, both kept per thread. What :func:`check` does for ``sources=``,
+    and what ingest workers run on a source they just built, before it is written.
     """
     compiled = compile_shapes(shapes if shapes is not None else SHAPES)
-    state = _scratch_state(reference)
-    scratch = state.store
     graphs = {g for g in {q.graph_name for q in quads} if isinstance(g, ox.NamedNode)}
     graphs.discard(ox.NamedNode(str(REFERENCE_GRAPH)))
     if not graphs:
         return ValidationReport(conforms=True)
+    state = _reference_state(reference)
+    # A new store for each check: 1.8 ms a source, where adding it to a kept copy of the whole
+    # reference graph and removing it again cost 5.4 ms (Oxigraph's in-memory store keeps
+    # removed quads as versions, so that copy had to be built again every few sources).
+    scratch = _Scratch(state, compiled.scoped_reads)
     scratch._ox.extend(quads)
-    try:
-        return _evaluate(
-            scratch, compiled, {"use_default_graph_as_union": True}, whole=False, exclude=exclude,
-            # the quads as the store holds them: Oxigraph writes literals in canonical form
-            # (xsd:nonNegativeInteger "05" is xsd:integer "5"), and so the checks see them
-            index=Index.of_graphs(scratch._ox, graphs, state.index(), compiled.inverse),
-        )
-    finally:
-        for g in graphs:
-            scratch._ox.remove_graph(g)
-        state.removed += len(quads)
-        if state.removed > _REBUILD:
-            state.rebuild()
+    return _evaluate(
+        scratch, compiled, {"use_default_graph_as_union": True}, whole=False, exclude=exclude,
+        # the quads as the store holds them: Oxigraph writes literals in canonical form
+        # (xsd:nonNegativeInteger "05" is xsd:integer "5"), and so the checks see them
+        index=Index.of_graphs(scratch._ox, graphs, state.index(), compiled.inverse),
+    )
 
 
 _LOCAL = threading.local()
 
-#: Quads added to (and removed from) a scratch store before it is built afresh. Oxigraph's
-#: in-memory store keeps removed quads in its indexes (as versions), so every lookup walks the
-#: quads of all the sources checked before: after 60 sources a check took 4 times as long.
-#: Building the store again costs about as much as a few checks; this bounds the growth.
-_REBUILD = 12_000
-
 
 @dataclass(slots=True)
-class _ScratchState:
-    """A per-thread in-memory store holding a copy of a reference graph."""
+class _ReferenceState:
+    """A copy of a reference graph, kept per thread: its quads, its index, and the part of it
+    a check's queries can match."""
 
-    store: Store
     reference: list[ox.Quad]
     version: str | None = None
-    removed: int = 0
     _index: Index | None = None
+    _kept: tuple[_Reads, list[ox.Quad]] | None = None
 
     def index(self) -> Index:
         """The reference graph as an :class:`~graph.corecheck.Index` (built once)."""
@@ -830,17 +907,37 @@ class _ScratchState:
             self._index = Index.of_quads(self.reference)
         return self._index
 
-    def rebuild(self) -> None:
-        fresh = ox.Store()
-        fresh.extend(self.reference)
-        self.store._ox = fresh
-        self.removed = 0
+    def kept(self, reads: _Reads | None) -> list[ox.Quad]:
+        """The reference quads that ``reads`` keeps (all of them for ``None``)."""
+        if reads is None:
+            return self.reference
+        if self._kept is None or self._kept[0] != reads:
+            self._kept = (reads, [q for q in self.reference if reads.keeps(q)])
+        return self._kept[1]
 
 
-def _scratch_state(reference: Store | None) -> _ScratchState:
-    """This thread's in-memory store holding a copy of the reference graph of ``reference``
-    (kept while that store lives and its reference version stays the same), or of the ontology
-    files when no store is given."""
+class _Scratch(Store):
+    """A new in-memory store for one check: the sources checked and the part of the reference
+    graph that the check's queries can match (``CompiledShapes.scoped_reads``; all of it when
+    that is ``None``)."""
+
+    def __init__(self, state: _ReferenceState, reads: _Reads | None) -> None:
+        self.path, self.read_only, self.unfinished, self.recovered = None, False, [], []
+        self._ox = ox.Store()
+        self._ox.extend(state.kept(reads))
+        self._rest: list[ox.Quad] | None = state.reference if reads is not None else None
+
+    def read_all(self) -> None:
+        """Add the rest of the reference graph (for a query the analysis did not cover)."""
+        if self._rest is not None:
+            self._ox.extend(self._rest)
+            self._rest = None
+
+
+def _reference_state(reference: Store | None) -> _ReferenceState:
+    """This thread's copy of the reference graph of ``reference`` (kept while that store lives
+    and its reference version stays the same), or of the ontology files when no store is
+    given."""
     import weakref
 
     cache = getattr(_LOCAL, "cache", None)
@@ -849,26 +946,15 @@ def _scratch_state(reference: Store | None) -> _ScratchState:
         _LOCAL.files = None
     if reference is None:
         if _LOCAL.files is None:
-            files = Store(None)  # the reference graph from the ontology files
-            _LOCAL.files = _ScratchState(files, list(files._ox))
+            _LOCAL.files = _ReferenceState(list(Store(None)._ox))  # from the ontology files
         return _LOCAL.files  # type: ignore[no-any-return]
     version = reference._stored_reference_version()
     got = cache.get(reference)
     if got is not None and got.version == version:
         return got  # type: ignore[no-any-return]
-    scratch = Store(None)
-    ref = str(REFERENCE_GRAPH)
-    scratch._ox.remove_graph(ox.NamedNode(ref))
-    state = _ScratchState(scratch, list(reference.quads(ref)), version)
-    state.rebuild()
+    state = _ReferenceState(list(reference.quads(str(REFERENCE_GRAPH))), version)
     cache[reference] = state
     return state
-
-
-def _scratch(reference: Store | None) -> Store:
-    """This thread's in-memory store holding a copy of the reference graph (see
-    :func:`_scratch_state`)."""
-    return _scratch_state(reference).store
 
 
 def _evaluate(
@@ -958,6 +1044,8 @@ def _evaluate(
             if not nodes:
                 solutions = _Rows.empty()
             elif listed is None:  # blank nodes or literals: the subquery
+                if isinstance(store, _Scratch):
+                    store.read_all()  # the subquery may read any of the reference graph
                 solutions = run(q.text)
             else:
                 solutions = run(q.text.replace(q.block, listed, 1))

@@ -13,6 +13,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from api.loader import ingest_paths
@@ -25,6 +26,7 @@ from tests.graph.test_shapes import DATA, INVALID, VALID, store_with
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = [*VALID, *INVALID]
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 def fields(f: Finding) -> tuple[object, ...]:
@@ -183,12 +185,9 @@ def test_each_case_source_alone_reports_what_pyshacl_reports(path: Path) -> None
         same(validate(store, sources=[source]), check(store, sources=[source]))
 
 
-def test_check_quads_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The scratch store is emptied of each source (and built again now and then): checking the
-    same sources over and over, alone or together, always reports the same."""
-    import graph.fastcheck as fastcheck
-
-    monkeypatch.setattr(fastcheck, "_REBUILD", 50)  # build the scratch store again very often
+def test_check_quads_leaves_nothing_behind() -> None:
+    """Nothing of one check stays for the next: checking the same sources over and over, alone
+    or together, always reports the same."""
     store = store_with(DATA / "invalid" / "sources-disagree.trig")
     a, b = str(ID["source/test-disagree-a"]), str(ID["source/test-disagree-b"])
     qa, qb = list(store.quads(a)), list(store.quads(b))
@@ -203,3 +202,70 @@ def test_check_quads_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch) -> N
         assert check_quads(qa + qb, reference=store).warnings == 2
         assert sorted(map(fields, check_quads(qu).findings)) == expected_unit
         assert sorted(map(fields, check_quads(qu, reference=unit).findings)) == expected_unit
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_partial_reference_reports_what_the_whole_reference_reports(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """check_quads copies only the reference quads its queries can match into its store; with
+    the whole reference graph (what it does when the queries cannot be analysed) it reports
+    the same on every case."""
+    compiled = compile_shapes()
+    assert compiled.scoped_reads is not None
+    store = store_with(path)
+    quads = [q for s in store.sources() for q in store.quads(s)]
+    partial = check_quads(quads, reference=store)
+    monkeypatch.setattr(compiled, "scoped_reads", None)
+    same(partial, check_quads(quads, reference=store))
+
+
+def test_reads_of_queries() -> None:
+    """Which quads some queries can match: constant predicates (in paths and EXISTS too), and
+    (predicate, IRI object) pairs; anything when a predicate is a variable or negated."""
+    from graph.fastcheck import _reads
+
+    rkg = "https://w3id.org/reformkg/def#"
+    reads = _reads([
+        "SELECT * WHERE { ?s a rkg:Observation ; rkg:indicator/rkg:allowsOver100 true "
+        "FILTER NOT EXISTS { ?s rkg:kind ?k } }"
+    ])
+    assert reads is not None
+    assert reads.predicates == {rkg + "indicator", rkg + "allowsOver100", rkg + "kind"}
+    assert reads.pairs == {("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", rkg + "Observation")}
+    assert _reads(["SELECT * WHERE { ?s ?p ?o }"]) is None
+    assert _reads(["SELECT * WHERE { ?s !rkg:kind ?o }"]) is None
+    assert _reads(["SELECT * WHERE { ?s rkg:kind ?o FILTER EXISTS { ?s ?p 1 } }"]) is None
+    assert _reads(["not a query"]) is None
+
+
+def test_blank_focus_nodes_read_the_whole_reference(tmp_path: Path) -> None:
+    """A SPARQL constraint whose focus nodes include a blank node runs with its focus subquery,
+    which may read any of the reference graph (here its class hierarchy: a blank
+    rkg:GroupedConnection is an rkg:Connection): check_quads finds what the whole check finds."""
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(
+        Path(SHAPES).read_text(encoding="utf-8")
+        + """
+rkgsh:ConnectionStatusShape a sh:NodeShape ;
+    sh:targetClass rkg:Connection ;
+    sh:sparql [ a sh:SPARQLConstraint ;
+        sh:message "connection with status {?status}"@en ;
+        sh:prefixes <https://w3id.org/reformkg/def/shapes> ;
+        sh:select "SELECT $this ?status WHERE { $this rkg:status ?status }" ] .
+""",
+        encoding="utf-8",
+    )
+    store = Store(None)
+    g = ox.NamedNode(str(ID["source/test-blank"]))
+    c = ox.BlankNode()
+    store.replace_graph(g.value, [
+        ox.Quad(c, RDF_TYPE, ox.NamedNode("https://w3id.org/reformkg/def#GroupedConnection"), g),
+        ox.Quad(c, ox.NamedNode("https://w3id.org/reformkg/def#status"),
+                ox.NamedNode("https://w3id.org/reformkg/id/status/operational"), g),
+    ])
+    whole = [f for f in check(store, shapes=shapes).findings if f.message.startswith("connection")]
+    alone = [f for f in check_quads(list(store.quads(g.value)), shapes=shapes, reference=store)
+             .findings if f.message.startswith("connection")]
+    assert len(whole) == 1
+    assert sorted(map(fields, alone)) == sorted(map(fields, whole))
