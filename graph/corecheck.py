@@ -114,12 +114,15 @@ class Index:
         inverse: Collection[str] | None = None,
     ) -> Index:
         """The triples of some named graphs of ``store``."""
-        lines: list[str] = []
+        rows: list[list[str]] = []
         for g in graphs:
             # split at "\n" only: a literal may hold U+2028 or U+0085 unescaped
             text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g).decode()
-            lines += text.split("\n")[:-1]
-        return cls(_triples(lines), base, inverse)
+            # subjects and predicates have no spaces; the object is the rest without " ."
+            rows += [line.split(" ", 2) for line in text.split("\n")[:-1]]
+        for row in rows:
+            row[2] = row[2][:-2]
+        return cls(rows, base, inverse)  # type: ignore[arg-type]
 
     @classmethod
     def of_quads(cls, quads: Iterable[ox.Quad]) -> Index:
@@ -189,14 +192,6 @@ class Index:
 
 _EMPTY: set[str] = set()  # shared, never written
 _NONE: dict[str, set[str]] = {}  # shared, never written
-
-
-def _triples(lines: list[str]) -> Iterable[tuple[str, str, str]]:
-    """N-Triples lines (one triple each, as Oxigraph writes them) as term strings: subjects and
-    predicates have no spaces; the object is the rest without `` .``."""
-    for line in lines:
-        s, p, rest = line.split(" ", 2)
-        yield s, p, rest[:-2]
 
 
 _UNESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
@@ -456,13 +451,18 @@ class CoreShape:
                         out.append((klo, this, None))  # type: ignore[arg-type]
                     if hi is not None and m > hi:
                         out.append((khi, this, None))  # type: ignore[arg-type]
-                for test, k in prop.values:
-                    out.extend((k, this, v) for v in vals if not test(v, idx))
+                if not vals:
+                    continue
+                for test, k in prop.values:  # loops, not generators: most sets hold one value
+                    for v in vals:
+                        if not test(v, idx):
+                            out.append((k, this, v))
                 for other, op, k in prop.pairs:
                     ws = idx.objects(this, other)
-                    out.extend(
-                        (k, this, v) for v in vals for w in ws if not compare(v, op, w)
-                    )
+                    for v in vals:
+                        for w in ws:
+                            if not compare(v, op, w):
+                                out.append((k, this, v))
         return out
 
 
@@ -655,12 +655,31 @@ class Builder:
 
     def value(self, p: Any, o: Any, shape: Any) -> Test:
         """The test one value node must pass for value component ``p`` with value ``o``."""
+        test = self._value(p, o, shape)
+        if self.reads_data(p, o):
+            return _per_data(test)
+        return _pure(test)
+
+    def reads_data(self, p: Any, o: Any) -> bool:
+        """Whether value component ``p`` with value ``o`` reads the data (the value's types or
+        properties), or depends on the value alone: ``sh:or ( [ sh:datatype … ] … )`` does not,
+        and its answers can be kept across sources."""
+        from rdflib.collection import Collection
         from rdflib.namespace import SH
 
-        test = self._value(p, o, shape)
-        if p in (SH["class"], SH.node, SH["or"], SH["and"], SH.xone, SH["not"]):
-            return _per_data(test)  # these read the data
-        return _pure(test)
+        if p == SH["class"]:
+            return True
+        if p in (SH.node, SH["not"]):
+            inner = [o]
+        elif p in (SH["or"], SH["and"], SH.xone):
+            inner = list(Collection(self.g, o))
+        else:
+            return False
+        for shape in inner:
+            for q, v in self.g.predicate_objects(shape):
+                if q == SH.property or (self.is_value_component(q) and self.reads_data(q, v)):
+                    return True
+        return False
 
     def _value(self, p: Any, o: Any, shape: Any) -> Test:
         from rdflib.collection import Collection
