@@ -17,7 +17,9 @@ Bulk path. When a large corpus goes into a store that holds none of its sources 
 are written with Oxigraph's bulk loader (``Store.bulk_add_graphs``), which is faster but not
 atomic. To keep "complete or absent" meaningful, each source's fingerprint marker (the quad
 ``<source> prov:wasGeneratedBy <run>`` that idempotency reads) is left out of the bulk data and
-written afterwards in one transaction. Before the bulk load the graphs are named in a journal
+written afterwards in one transaction. The load runs in a thread while the workers' results are
+still collected (one load at a time; any other write waits for it, and its error is raised in
+the run). Before the bulk load the graphs are named in a journal
 (``Store.stage``); a store opened for writing after an interruption drops every journaled graph
 without its marker (``Store.recover_staged``), so each source is complete or absent again and
 the next run writes it. Read-only opens list such graphs in ``Store.unfinished``.
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -193,6 +196,9 @@ class _Writer:
         self._bulk_markers: list[bytes] = []
         self._bulk_graphs: list[str] = []
         self._bulk_quads = 0
+        self._loading: threading.Thread | None = None  # the bulk load in flight
+        self._loading_sources = 0
+        self._loading_error: BaseException | None = None
 
     def write(self, b: _Built) -> int:
         """Write (or gather for the bulk loader) one source; returns how many sources are now
@@ -209,30 +215,64 @@ class _Writer:
         if b.iri in self.present:
             import pyoxigraph as ox
 
+            done = self._join()  # no other write while the bulk loader runs
             self.store.replace_graph(
                 b.iri, list(ox.parse(b.body + b.marker, format=ox.RdfFormat.N_QUADS))
             )
-        elif self.bulk:
+            return done + 1
+        if self.bulk:
             self._bulk_body.append(b.body)
             self._bulk_markers.append(b.marker)
             self._bulk_graphs.append(b.iri)
             self._bulk_quads += b.quads
-            return self.flush() if self._bulk_quads >= BULK_BATCH_QUADS else 0
-        else:
-            self.store.add_graphs(b.body + b.marker)
-        return 1
+            return self.flush(wait=False) if self._bulk_quads >= BULK_BATCH_QUADS else 0
+        done = self._join()
+        self.store.add_graphs(b.body + b.marker)
+        return done + 1
 
-    def flush(self) -> int:
+    def flush(self, *, wait: bool = True) -> int:
         """Write what the bulk loader gathered: journal the graphs, bulk-load them, then write
-        their markers in one transaction and clear the journal (see ``Store.stage``). Returns
-        how many sources that stored."""
-        n = len(self._bulk_graphs)
+        their markers in one transaction and clear the journal (see ``Store.stage``).
+
+        The load runs in a thread (pyoxigraph releases the GIL while it loads), so that the
+        workers' results keep being collected meanwhile: on 2 cores the workers sat idle for 27
+        of 64 s of a 1,500-document ingest while this process loaded. One load at a time: the
+        previous one is waited for first. Returns how many sources are now stored that were not
+        (those of the previous load, and of this one when ``wait``)."""
+        done = self._join()
         if self._bulk_body:
-            self.store.stage(self._bulk_graphs)
-            self.store.bulk_add_graphs(b"".join(self._bulk_body))
-            self.store.add_graphs(b"".join(self._bulk_markers))
-            self.store.unstage()
+            graphs, body, markers = self._bulk_graphs, self._bulk_body, self._bulk_markers
             self._bulk_body, self._bulk_markers, self._bulk_graphs, self._bulk_quads = [], [], [], 0
+            self._loading_sources = len(graphs)
+            self._loading = threading.Thread(
+                target=self._load, args=(graphs, body, markers), name="reformkg-bulk-load"
+            )
+            self._loading.start()
+        if wait:
+            done += self._join()
+        return done
+
+    def _load(self, graphs: list[str], body: list[bytes], markers: list[bytes]) -> None:
+        try:
+            self.store.stage(graphs)
+            self.store.bulk_add_graphs(b"".join(body))
+            del body[:]  # the batch's bytes are not needed any more
+            self.store.add_graphs(b"".join(markers))
+            self.store.unstage()
+        except BaseException as exc:  # noqa: BLE001 - raised again in the main thread
+            self._loading_error = exc
+
+    def _join(self) -> int:
+        """Wait for the bulk load in flight; returns how many sources it stored. Its error, if
+        any, is raised here (the journal makes its sources absent at the next open)."""
+        if self._loading is None:
+            return 0
+        self._loading.join()
+        self._loading = None
+        if self._loading_error is not None:
+            exc, self._loading_error = self._loading_error, None
+            raise exc
+        n, self._loading_sources = self._loading_sources, 0
         return n
 
 
@@ -373,6 +413,8 @@ def _drive(
             for f in inflight:
                 f.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
+        if writer._loading is not None:  # interrupted: let the load in flight finish
+            writer._loading.join()
 
 
 def _write(

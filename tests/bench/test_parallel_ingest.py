@@ -4,9 +4,11 @@ gives, skip unchanged sources, and check each source with the fast SHACL path.""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from api.loader import ingest_paths
 from graph.fastcheck import check
@@ -80,3 +82,70 @@ def test_a_source_cut_short_by_the_bulk_loader_is_ingested_again(tmp_path: Path)
     assert (again.documents, again.unchanged) == (1, 3)
     assert before < _content(store)
     store.close()
+
+
+def test_bulk_loads_run_beside_the_workers_and_give_the_same_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With small batches, several bulk loads run in their thread while the workers' results
+    are still being collected; the graph is the one a single process writes."""
+    from api import loader
+
+    monkeypatch.setattr(loader, "BULK_BATCH_QUADS", 3000)  # a load every two or three sources
+    threads: list[str] = []
+    real = Store.bulk_add_graphs
+
+    def recorded(self: Store, nquads: bytes) -> None:
+        threads.append(threading.current_thread().name)
+        real(self, nquads)
+
+    monkeypatch.setattr(Store, "bulk_add_graphs", recorded)
+    corpus = _corpus(tmp_path, 12)
+    one, bulk = Store(tmp_path / "one"), Store(tmp_path / "bulk")
+    ingest_paths(one, [corpus], jobs=1)
+    summary = ingest_paths(bulk, [corpus], jobs=2, bulk=True)
+    assert summary.bulk and summary.documents == 12
+    assert len(threads) >= 4 and set(threads) == {"reformkg-bulk-load"}
+    assert _content(bulk) == _content(one)
+    assert not bulk.recover_staged()  # every journal was cleared
+    one.close()
+    bulk.close()
+
+
+def test_a_failed_bulk_load_stops_the_run_and_leaves_its_sources_absent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error in the bulk load's thread is raised in the run; the sources of that batch are
+    dropped when the store is next opened for writing, and the next run writes them."""
+    from api import loader
+    from graph.errors import StoreError
+
+    monkeypatch.setattr(loader, "BULK_BATCH_QUADS", 3000)
+    real = Store.bulk_add_graphs
+    calls = []
+
+    def fails_second(self: Store, nquads: bytes) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            real(self, nquads[: len(nquads) // 2].rsplit(b"\n", 1)[0] + b"\n")  # half, then fails
+            raise StoreError("store: bulk load failed: disk full")
+        real(self, nquads)
+
+    monkeypatch.setattr(Store, "bulk_add_graphs", fails_second)
+    corpus = _corpus(tmp_path, 12)
+    store = Store(tmp_path / "store")
+    with pytest.raises(StoreError, match="disk full"):
+        ingest_paths(store, [corpus], jobs=1, bulk=True)
+    store.close()
+    monkeypatch.setattr(Store, "bulk_add_graphs", real)
+    store = Store(tmp_path / "store")
+    assert store.recovered  # the failed batch's sources, half written, were dropped
+    kept = set(store.sources())
+    assert kept and not kept & set(store.recovered)
+    again = ingest_paths(store, [corpus], jobs=1)
+    assert again.documents == 12 - len(kept)
+    one = Store(tmp_path / "one")
+    ingest_paths(one, [corpus], jobs=1)
+    assert _content(store) == _content(one)
+    store.close()
+    one.close()
