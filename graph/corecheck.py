@@ -622,10 +622,14 @@ class Builder:
                 raise Unsupported("sh:sparql in a value shape")
 
         def test(v: Term, idx: Index) -> bool:
-            return all(t(v, idx) for t in tests)
+            for t in tests:
+                if not t(v, idx):
+                    return False
+            return True
 
-        self._conforms[shape] = test
-        return test
+        # most shapes used through sh:or and sh:qualifiedValueShape hold one constraint
+        self._conforms[shape] = tests[0] if len(tests) == 1 else test
+        return self._conforms[shape]
 
     def property_tests(self, ps: Any) -> list[Test]:
         from rdflib.namespace import SH
