@@ -164,9 +164,13 @@ def main() -> None:
 @click.option("--validate/--no-validate", default=False, show_default=True,
               help="Check each new source against the SHACL shapes as it is written (fast SPARQL "
                    "path); findings are summarized. `reformkg validate` checks the whole store.")
+@click.option("--bulk/--no-bulk", default=None,
+              help="Write new sources with Oxigraph's bulk loader (faster; an interrupted load is "
+                   "undone when the store is next opened), or one transaction per source  "
+                   "[default: bulk for >= 48 new documents into a store holding none of them]")
 @handle_errors
 def ingest(paths: tuple[Path, ...], store_dir: str, endpoint: str | None, quiet: bool,
-           jobs: int | None, validate: bool) -> None:
+           jobs: int | None, validate: bool, bulk: bool | None) -> None:
     """Ingest .txt, .html or .jsonl files (or directories of them).
 
     JSONL lines are {"id", "text", "url"?, "title"?, "date"?, "publisher"?, "author"?}; a JSONL
@@ -200,7 +204,7 @@ def ingest(paths: tuple[Path, ...], store_dir: str, endpoint: str | None, quiet:
     total = count_sources(list(paths))
     store = _open(store_dir, endpoint, write=True)
     summary = _run(store, itertools.chain(head, stream), total, None if quiet else _progress,
-                   jobs=jobs, validate=validate)
+                   jobs=jobs, bulk=bulk, validate=validate)
     for _where, message in summary.failures:
         click.echo(f"reformkg: error: {message}", err=True)
     click.echo(

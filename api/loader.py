@@ -58,8 +58,9 @@ CHUNK = 16
 #: Below this many documents extraction stays in this process (no pool to start).
 PARALLEL_MIN = 48
 #: A run of at least this many new documents into a store without them uses the bulk loader
-#: (measured on 2 cores: ~70k quads/s against ~30k for one transaction per source, our data).
-BULK_MIN = 500
+#: (measured on 2 cores with validation: 450 documents at 24-28 docs/s against 17-18 with one
+#: transaction per source; 50 documents in one process at 14.8 against 12.8).
+BULK_MIN = 48
 #: Quads gathered before one bulk load (bigger batches: fewer, larger files in the store).
 BULK_BATCH_QUADS = 400_000
 

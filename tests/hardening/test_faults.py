@@ -92,7 +92,8 @@ def ingest_and_kill(corpus: Path, store_dir: Path, kill_at: int) -> int:
     """Run ``reformkg ingest`` in its own process group; SIGKILL the group once the progress
     bar shows ``kill_at`` documents done. Returns the count seen (0: it never got there)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "api", "ingest", "--store", str(store_dir), str(corpus)],
+        # one transaction a source (the bulk path is killed in the test after the next one)
+        [sys.executable, "-m", "api", "ingest", "--no-bulk", "--store", str(store_dir), str(corpus)],
         cwd=ROOT, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         start_new_session=True,
     )
