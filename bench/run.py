@@ -84,6 +84,8 @@ class _TreeMemory:
         import threading
 
         self.max_one = self.max_sum = 0.0
+        self._ticks: dict[int, int] = {}  # CPU clock ticks (user + system) last seen per process
+        self._self0 = resource.getrusage(resource.RUSAGE_SELF)
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, args=(every,), daemon=True)
         self._t.start()
@@ -111,6 +113,9 @@ class _TreeMemory:
             rss = []
             for pid in self._tree():
                 try:
+                    if pid != os.getpid():  # this process's own time comes from getrusage
+                        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                        self._ticks[pid] = int(fields[11]) + int(fields[12])  # utime + stime
                     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                         if line.startswith("VmRSS:"):
                             rss.append(int(line.split()[1]) / 1024)
@@ -121,9 +126,15 @@ class _TreeMemory:
                 self.max_sum = max(self.max_sum, sum(rss))
 
     def stop(self) -> dict[str, float]:
+        """Peak memory, and the CPU seconds of this process (every thread) and its descendants
+        (as last sampled: a process's time after its last sample is missed)."""
         self._stop.set()
         self._t.join()
-        return {"tree_max_process_mb": self.max_one, "tree_max_total_mb": self.max_sum}
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        own = (me.ru_utime - self._self0.ru_utime) + (me.ru_stime - self._self0.ru_stime)
+        children = sum(self._ticks.values()) / os.sysconf("SC_CLK_TCK")
+        return {"tree_max_process_mb": self.max_one, "tree_max_total_mb": self.max_sum,
+                "cpu_s": own + children, "cpu_own_s": own, "cpu_children_s": children}
 
 
 def _descendants(root: int) -> list[int]:
@@ -758,16 +769,20 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
     # -- ingest end to end at three sizes, one process and all cores ------------------------------
     sizes = [4, 8, 16] if quick else [50, 150, 450]
     res["ingest"] = []
-    for jobs in (1, jobs_all) if not a.skip_ingest else ():
-        for n in (sizes if not quick or jobs == 1 else sizes[-1:]):
-            _log(f"ingest {n} documents, {jobs} process(es)")
-            sl = _write_slice(corpus, 0, n, work / f"slice-{n}.jsonl")
-            st = work / f"ingest-{jobs}-{n}"
-            r = _phase("ingest", slice=str(sl), store=str(st), jobs=jobs, validate=True, bulk=False)
-            r["disk_mb"] = _dir_bytes(st) / 1e6
-            r["size"] = n
-            res["ingest"].append(r)
-            shutil.rmtree(st, ignore_errors=True)
+    # as `reformkg ingest` writes (the bulk loader from BULK_MIN documents), and the largest size
+    # again with one transaction a source (`--no-bulk`)
+    runs = [(jobs, n, None) for jobs in (1, jobs_all)
+            for n in (sizes if not quick or jobs == 1 else sizes[-1:])]
+    runs += [(jobs, sizes[-1], False) for jobs in (1, jobs_all)]
+    for jobs, n, bulk in runs if not a.skip_ingest else ():
+        _log(f"ingest {n} documents, {jobs} process(es){'' if bulk is None else ', --no-bulk'}")
+        sl = _write_slice(corpus, 0, n, work / f"slice-{n}.jsonl")
+        st = work / f"ingest-{jobs}-{n}"
+        r = _phase("ingest", slice=str(sl), store=str(st), jobs=jobs, validate=True, bulk=bulk)
+        r["disk_mb"] = _dir_bytes(st) / 1e6
+        r["size"] = n
+        res["ingest"].append(r)
+        shutil.rmtree(st, ignore_errors=True)
 
     # -- the big store, grown through three checkpoints -------------------------------------------
     store = work / "store"
@@ -975,10 +990,14 @@ def table(res: dict[str, Any]) -> str:
     if res["ingest"]:
         add("")
         add("Ingest end to end (api.loader.ingest_paths, validate=True, fresh on-disk store)")
-        add("  docs  jobs   wall s   docs/s   quads/s   per core   peak MB (largest process / all processes)")
+        add("  docs  jobs  write         wall s   docs/s   quads/s    CPU s   docs per CPU s   "
+            "peak MB (largest process / all)")
     for r in res["ingest"]:
-        add(f"  {r['size']:4}  {r['jobs']:4} {r['wall_s']:8.1f} {r['docs_per_s']:8.1f} {r['quads_per_s']:9.0f} "
-            f"{r['docs_per_s'] / r['jobs']:9.1f}   {r['tree_max_process_mb']:.0f} / {r['tree_max_total_mb']:.0f}")
+        cpu = r.get("cpu_s") or 0.0
+        write = "bulk loader" if r["bulk"] else "1 tx/source"
+        add(f"  {r['size']:4}  {r['jobs']:4}  {write:<11} {r['wall_s']:8.1f} {r['docs_per_s']:8.1f} "
+            f"{r['quads_per_s']:9.0f} {cpu:8.1f} {r['docs'] / cpu if cpu else 0:16.1f}   "
+            f"{r['tree_max_process_mb']:.0f} / {r['tree_max_total_mb']:.0f}")
     for label, cp in res["stores"].items():
         add("")
         ing = cp.get("ingest") or {}
