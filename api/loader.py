@@ -256,8 +256,10 @@ class _Writer:
     def _load(self, graphs: list[str], body: list[bytes], markers: list[bytes]) -> None:
         try:
             self.store.stage(graphs)
-            self.store.bulk_add_graphs(b"".join(body))
-            del body[:]  # the batch's bytes are not needed any more
+            data = b"".join(body)
+            body.clear()  # one copy of the batch in memory while it loads, not two
+            self.store.bulk_add_graphs(data)
+            del data
             self.store.add_graphs(b"".join(markers))
             self.store.unstage()
         except BaseException as exc:  # noqa: BLE001 - raised again in the main thread
