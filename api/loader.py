@@ -198,12 +198,11 @@ class _Writer:
         self._bulk_graphs: list[str] = []
         self._bulk_quads = 0
         self._loading: threading.Thread | None = None  # the bulk load in flight
-        self._loading_sources = 0
         self._loading_error: BaseException | None = None
 
-    def write(self, b: _Built) -> int:
-        """Write (or gather for the bulk loader) one source; returns how many sources are now
-        durably stored that were not before (0 while the bulk loader gathers)."""
+    def write(self, b: _Built) -> None:
+        """Write one source, or gather it for the bulk loader (which loads a batch in a thread
+        once ``BULK_BATCH_QUADS`` are gathered)."""
         s = self.summary
         if b.findings is not None:
             s.findings.extend(b.findings)
@@ -216,42 +215,39 @@ class _Writer:
         if b.iri in self.present:
             import pyoxigraph as ox
 
-            done = self._join()  # no other write while the bulk loader runs
+            self._join()  # no other write while the bulk loader runs
             self.store.replace_graph(
                 b.iri, list(ox.parse(b.body + b.marker, format=ox.RdfFormat.N_QUADS))
             )
-            return done + 1
-        if self.bulk:
+        elif self.bulk:
             self._bulk_body.append(b.body)
             self._bulk_markers.append(b.marker)
             self._bulk_graphs.append(b.iri)
             self._bulk_quads += b.quads
-            return self.flush(wait=False) if self._bulk_quads >= BULK_BATCH_QUADS else 0
-        done = self._join()
-        self.store.add_graphs(b.body + b.marker)
-        return done + 1
+            if self._bulk_quads >= BULK_BATCH_QUADS:
+                self.flush(wait=False)
+        else:
+            self._join()
+            self.store.add_graphs(b.body + b.marker)
 
-    def flush(self, *, wait: bool = True) -> int:
+    def flush(self, *, wait: bool = True) -> None:
         """Write what the bulk loader gathered: journal the graphs, bulk-load them, then write
         their markers in one transaction and clear the journal (see ``Store.stage``).
 
         The load runs in a thread (pyoxigraph releases the GIL while it loads), so that the
         workers' results keep being collected meanwhile: on 2 cores the workers sat idle for 27
         of 64 s of a 1,500-document ingest while this process loaded. One load at a time: the
-        previous one is waited for first. Returns how many sources are now stored that were not
-        (those of the previous load, and of this one when ``wait``)."""
-        done = self._join()
+        previous one is waited for first; ``wait``: this one too."""
+        self._join()
         if self._bulk_body:
             graphs, body, markers = self._bulk_graphs, self._bulk_body, self._bulk_markers
             self._bulk_body, self._bulk_markers, self._bulk_graphs, self._bulk_quads = [], [], [], 0
-            self._loading_sources = len(graphs)
             self._loading = threading.Thread(
                 target=self._load, args=(graphs, body, markers), name="reformkg-bulk-load"
             )
             self._loading.start()
         if wait:
-            done += self._join()
-        return done
+            self._join()
 
     def _load(self, graphs: list[str], body: list[bytes], markers: list[bytes]) -> None:
         try:
@@ -265,18 +261,16 @@ class _Writer:
         except BaseException as exc:  # noqa: BLE001 - raised again in the main thread
             self._loading_error = exc
 
-    def _join(self) -> int:
-        """Wait for the bulk load in flight; returns how many sources it stored. Its error, if
-        any, is raised here (the journal makes its sources absent at the next open)."""
+    def _join(self) -> None:
+        """Wait for the bulk load in flight. Its error, if any, is raised here (the journal
+        makes its sources absent at the next open)."""
         if self._loading is None:
-            return 0
+            return
         self._loading.join()
         self._loading = None
         if self._loading_error is not None:
             exc, self._loading_error = self._loading_error, None
             raise exc
-        n, self._loading_sources = self._loading_sources, 0
-        return n
 
 
 def _chunks(
@@ -316,7 +310,8 @@ def _run(
         items: sources in corpus order; may be a stream.
         total: how many items, for the progress bar (``None``: unknown).
         progress: wraps an iterable to show progress (``tqdm``-like); it advances as each
-            document is done, not as it is read.
+            document is done, not as it is read: written, skipped, failed, or gathered for the
+            bulk loader (whose last batch is written after the last document).
         jobs: worker processes for extraction (default: every core, or this process alone for
             fewer than ``PARALLEL_MIN`` documents; 1: this process).
         bulk: use the bulk loader for new sources (default: when at least ``BULK_MIN`` documents
@@ -409,8 +404,7 @@ def _drive(
                 yield from _write(writer, summary, inflight.popleft().result())
         while inflight:
             yield from _write(writer, summary, inflight.popleft().result())
-        for _ in range(writer.flush()):
-            yield None
+        writer.flush()
     finally:
         if pool is not None:
             for f in inflight:
@@ -429,9 +423,9 @@ def _write(
             summary.failures.append((origin, message))
             summary.sources.remove(source_id)
             yield None
-        else:  # progress moves as sources are stored (the bulk loader stores them in batches)
-            for _ in range(writer.write(r)):
-                yield None
+        else:  # progress moves as sources are written or gathered for the bulk loader
+            writer.write(r)
+            yield None
 
 
 def ingest_paths(

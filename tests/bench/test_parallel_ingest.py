@@ -149,3 +149,29 @@ def test_a_failed_bulk_load_stops_the_run_and_leaves_its_sources_absent(
     assert _content(store) == _content(one)
     store.close()
     one.close()
+
+
+def test_progress_moves_once_a_document_on_either_write_path(tmp_path: Path) -> None:
+    """The progress wrapper sees one step for every record (written, gathered for the bulk
+    loader, or failed), as the documents are done, not in a burst when a bulk batch lands; the
+    bulk loader's last batch is in the store when the run returns."""
+    corpus = _corpus(tmp_path, 12)
+    for bulk in (False, True):
+        store = Store(tmp_path / f"store-{bulk}")
+        stored_at_step: list[int] = []
+
+        def progress(items, total, seen=stored_at_step, store=store):  # type: ignore[no-untyped-def]
+            assert total == 13
+            for item in items:
+                yield item
+                seen.append(len(store.sources()))
+
+        summary = ingest_paths(store, [corpus], progress, jobs=1, bulk=bulk)
+        assert summary.bulk is bulk
+        assert len(stored_at_step) == 13
+        if bulk:  # the 12 documents were counted while gathered: none stored yet
+            assert stored_at_step.count(0) >= 12
+        else:  # each document's step after its transaction (the bad record's step stores none)
+            assert [n for n in stored_at_step if n] == list(range(1, 13))
+        assert len(store.sources()) == 12
+        store.close()
