@@ -175,3 +175,34 @@ def test_progress_moves_once_a_document_on_either_write_path(tmp_path: Path) -> 
             assert [n for n in stored_at_step if n] == list(range(1, 13))
         assert len(store.sources()) == 12
         store.close()
+
+
+def test_forced_bulk_into_a_store_holding_some_sources_replaces_the_changed_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--bulk on a store that holds some of the sources: new ones go through the bulk loader
+    (loads in flight), a changed one replaces its graph after the load in flight has finished,
+    unchanged ones are skipped; the graph is the one a single process writes."""
+    from api import loader
+
+    monkeypatch.setattr(loader, "BULK_BATCH_QUADS", 3000)
+    corpus = _corpus(tmp_path, 12)
+    lines = corpus.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = tmp_path / "first.jsonl"
+    first.write_text("".join(lines[:6]), encoding="utf-8")
+    record = json.loads(lines[2])
+    record["text"] += "\nTỉnh đã tiếp nhận 12.345 hồ sơ trực tuyến."  # a changed source
+    lines[2] = json.dumps(record, ensure_ascii=False) + "\n"
+    changed = tmp_path / "changed.jsonl"
+    changed.write_text("".join(lines), encoding="utf-8")
+
+    store = Store(tmp_path / "store")
+    ingest_paths(store, [first], jobs=1, bulk=True)
+    again = ingest_paths(store, [changed], jobs=2, bulk=True)
+    assert again.bulk
+    assert (again.documents, again.unchanged) == (7, 5)  # 6 new, 1 changed; 5 as they were
+    one = Store(tmp_path / "one")
+    ingest_paths(one, [changed], jobs=1, bulk=False)
+    assert _content(store) == _content(one)
+    store.close()
+    one.close()
