@@ -351,7 +351,11 @@ def _drive(
         from concurrent.futures import ProcessPoolExecutor
 
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["ingest.pipeline", "api.loader", "graph.fastcheck"])
+        # what every worker needs, loaded once in the forkserver and shared through fork
+        ctx.set_forkserver_preload(
+            ["ingest.pipeline", "api.loader", "graph.fastcheck"]
+            + (["api.ingest_worker"] if validate else [])
+        )
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
     inflight: deque[Any] = deque()
     first = True

@@ -206,3 +206,21 @@ def test_forced_bulk_into_a_store_holding_some_sources_replaces_the_changed_ones
     assert _content(store) == _content(one)
     store.close()
     one.close()
+
+
+def test_the_forkserver_warm_up_builds_what_each_worker_needs() -> None:
+    """api.ingest_worker, imported by the forkserver of a validating parallel ingest, leaves
+    the translated shapes and this thread's reference state built (a failed preload would only
+    be skipped by multiprocessing, silently). In a fresh interpreter: nothing built before."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import graph.fastcheck as f; assert not f._COMPILED; "
+        "import api.ingest_worker; "
+        "assert f._COMPILED and f._LOCAL.files is not None and f._LOCAL.files._index is not None"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
