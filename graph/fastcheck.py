@@ -919,7 +919,8 @@ class _ReferenceState:
 class _Scratch(Store):
     """A new in-memory store for one check: the sources checked and the part of the reference
     graph that the check's queries can match (``CompiledShapes.scoped_reads``; all of it when
-    that is ``None``)."""
+    that is ``None``). ``Store.__init__`` is not called (it would load the ontology files): the
+    attributes ``Store``'s reading methods use are set here."""
 
     def __init__(self, state: _ReferenceState, reads: _Reads | None) -> None:
         self.path, self.read_only, self.unfinished, self.recovered = None, False, [], []
