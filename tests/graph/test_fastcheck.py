@@ -47,6 +47,13 @@ def fields(f: Finding) -> tuple[object, ...]:
     )
 
 
+def shapes_with(tmp_path: Path, extra: str) -> Path:
+    """A shapes file: ontology/shapes.ttl with ``extra`` Turtle appended."""
+    path = tmp_path / "shapes.ttl"
+    path.write_text(Path(SHAPES).read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return path
+
+
 def same(a: ValidationReport, b: ValidationReport) -> None:
     assert a.conforms == b.conforms
     assert sorted(map(fields, a.findings)) == sorted(map(fields, b.findings))
@@ -136,17 +143,12 @@ def test_results_graph_and_formats(examples: Store) -> None:
 
 def test_shapes_are_translated_not_copied(tmp_path: Path) -> None:
     """A constraint added to the shapes file is checked without touching the code."""
-    extra = tmp_path / "shapes.ttl"
-    extra.write_text(
-        Path(SHAPES).read_text(encoding="utf-8")
-        + """
+    extra = shapes_with(tmp_path, """
 rkgsh:SourceTitleShape a sh:NodeShape ;
     sh:targetClass rkg:Source ;
     sh:property [ sh:path dcterms:title ; sh:minCount 1 ;
                   sh:message "a source needs a title"@en ] .
-""",
-        encoding="utf-8",
-    )
+""")
     store = store_with(DATA / "valid" / "conforming-report.trig")
     assert check(store).conforms
     report = check(store, shapes=extra)
@@ -243,19 +245,14 @@ def test_blank_focus_nodes_read_the_whole_reference(tmp_path: Path) -> None:
     """A SPARQL constraint whose focus nodes include a blank node runs with its focus subquery,
     which may read any of the reference graph (here its class hierarchy: a blank
     rkg:GroupedConnection is an rkg:Connection): check_quads finds what the whole check finds."""
-    shapes = tmp_path / "shapes.ttl"
-    shapes.write_text(
-        Path(SHAPES).read_text(encoding="utf-8")
-        + """
+    shapes = shapes_with(tmp_path, """
 rkgsh:ConnectionStatusShape a sh:NodeShape ;
     sh:targetClass rkg:Connection ;
     sh:sparql [ a sh:SPARQLConstraint ;
         sh:message "connection with status {?status}"@en ;
         sh:prefixes <https://w3id.org/reformkg/def/shapes> ;
         sh:select "SELECT $this ?status WHERE { $this rkg:status ?status }" ] .
-""",
-        encoding="utf-8",
-    )
+""")
     store = Store(None)
     g = ox.NamedNode(str(ID["source/test-blank"]))
     c = ox.BlankNode()
