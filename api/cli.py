@@ -168,9 +168,13 @@ def main() -> None:
               help="Write new sources with Oxigraph's bulk loader (faster; an interrupted load is "
                    "undone when the store is next opened), or one transaction per source  "
                    "[default: bulk for >= 48 new documents into a store holding none of them]")
+@click.option("--optimize/--no-optimize", default=None,
+              help="Compact the embedded store after the run: queries read fewer, larger files "
+                   "(10-40% faster at 1M-2M quads; ~3 s a million quads)  [default: when the bulk "
+                   "loader wrote at least a quarter of the store]")
 @handle_errors
 def ingest(paths: tuple[Path, ...], store_dir: str, endpoint: str | None, quiet: bool,
-           jobs: int | None, validate: bool, bulk: bool | None) -> None:
+           jobs: int | None, validate: bool, bulk: bool | None, optimize: bool | None) -> None:
     """Ingest .txt, .html or .jsonl files (or directories of them).
 
     JSONL lines are {"id", "text", "url"?, "title"?, "date"?, "publisher"?, "author"?}; a JSONL
@@ -204,7 +208,8 @@ def ingest(paths: tuple[Path, ...], store_dir: str, endpoint: str | None, quiet:
     total = count_sources(list(paths))
     store = _open(store_dir, endpoint, write=True)
     summary = _run(store, itertools.chain(head, stream), total, None if quiet else _progress,
-                   jobs=jobs, bulk=bulk, validate=validate)
+                   jobs=jobs, bulk=bulk, validate=validate, optimize=optimize,
+                   notify=None if quiet else _notify)
     for _where, message in summary.failures:
         click.echo(f"reformkg: error: {message}", err=True)
     click.echo(
@@ -215,9 +220,20 @@ def ingest(paths: tuple[Path, ...], store_dir: str, endpoint: str | None, quiet:
     if validate:
         click.echo(f"checked {summary.documents} new sources: {summary.violations} violations, "
                    f"{summary.warnings} warnings" + ("; see `reformkg validate`" if summary.findings else ""))
+    if summary.compacted_s is not None:
+        click.echo(f"compacted the store in {summary.compacted_s:.1f} s")
+    if summary.compact_error is not None:
+        click.echo(f"reformkg: warning: {summary.compact_error}; the ingested sources are "
+                   "complete, queries may be slower until the store is compacted (run the same "
+                   "ingest again with --optimize)", err=True)
     store.close()
     if summary.failures:
         sys.exit(2)
+
+
+def _notify(line: str) -> None:
+    """A step of a long command that has no progress bar, said before it starts."""
+    click.echo(f"reformkg: {line} …", err=True)
 
 
 def _progress(items: Iterable[Any], total: int | None) -> Iterable[Any]:

@@ -390,6 +390,7 @@ def phase_ingest(a: dict[str, Any]) -> dict[str, Any]:
             "quads_before": q0, "quads_after": s.quads_after, "quads_written": s.quads_written,
             "wall_s": wall, "close_s": close_s, "docs_per_s": s.documents / wall,
             "quads_per_s": s.quads_written / wall, "bulk": s.bulk, "jobs": a["jobs"],
+            "compacted_s": s.compacted_s,
             "violations": s.violations, "warnings": s.warnings, "facts": s.facts,
             "connections": s.connections, **tree, **_peak_mb()}
 
@@ -1067,13 +1068,14 @@ def table(res: dict[str, Any]) -> str:
         add("")
         add("Ingest end to end (api.loader.ingest_paths, validate=True, fresh on-disk store)")
         add("  docs  jobs  write         wall s   docs/s   quads/s    CPU s   docs per CPU s   "
-            "peak MB (largest process / all)")
+            "peak MB (largest process / all)   compaction s (in wall)")
     for r in res["ingest"]:
         cpu = r.get("cpu_s") or 0.0
         write = "bulk loader" if r["bulk"] else "1 tx/source"
         add(f"  {r['size']:4}  {r['jobs']:4}  {write:<11} {r['wall_s']:8.1f} {r['docs_per_s']:8.1f} "
             f"{r['quads_per_s']:9.0f} {cpu:8.1f} {r['docs'] / cpu if cpu else 0:16.1f}   "
-            f"{r['tree_max_process_mb']:.0f} / {r['tree_max_total_mb']:.0f}")
+            f"{r['tree_max_process_mb']:.0f} / {r['tree_max_total_mb']:.0f}"
+            + (f"   {r['compacted_s']:.1f}" if r.get("compacted_s") is not None else ""))
     for label, cp in res["stores"].items():
         add("")
         ing = cp.get("ingest") or {}

@@ -224,3 +224,101 @@ def test_the_forkserver_warm_up_builds_what_each_worker_needs() -> None:
     done = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_a_large_bulk_ingest_compacts_the_store_and_a_small_addition_does_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a run whose bulk loader wrote at least a quarter of the store, the store is
+    compacted once (the same graph, fewer files); a run that adds less, or one told not to,
+    leaves it; ``optimize=True`` compacts whatever the run wrote."""
+    compactions: list[Path | None] = []
+    real = Store.optimize
+
+    def counted(self: Store) -> None:
+        compactions.append(self.path)
+        real(self)
+
+    monkeypatch.setattr(Store, "optimize", counted)
+    corpus = _corpus(tmp_path, 12)
+    lines = corpus.read_text(encoding="utf-8").splitlines(keepends=True)
+    first, rest = tmp_path / "first.jsonl", tmp_path / "rest.jsonl"
+    first.write_text("".join(lines[:10]), encoding="utf-8")
+    rest.write_text("".join(lines[10:12]), encoding="utf-8")
+
+    store = Store(tmp_path / "store")
+    big = ingest_paths(store, [first], jobs=1, bulk=True)
+    assert big.bulk and big.compacted_s is not None and compactions == [store.path]
+    small = ingest_paths(store, [rest], jobs=1, bulk=True)  # 2 documents onto 10: under a quarter
+    assert small.bulk and small.documents == 2
+    assert small.compacted_s is None and len(compactions) == 1
+    forced = ingest_paths(store, [rest], jobs=1, optimize=True)  # nothing new, compacted anyway
+    assert forced.unchanged == 2 and forced.compacted_s is not None and len(compactions) == 2
+
+    kept = Store(tmp_path / "kept")
+    told = ingest_paths(kept, [corpus], jobs=1, bulk=True, optimize=False)
+    assert told.bulk and told.compacted_s is None and len(compactions) == 2
+    assert _content(store) == _content(kept)  # compaction changed nothing in the graph
+    store.close()
+    kept.close()
+
+
+def test_a_failed_compaction_is_reported_and_the_sources_stay_complete(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compaction runs after every source is written and marked complete: when it fails, the
+    run says so in its summary (and the command line warns, exit 0), and nothing is lost."""
+    from click.testing import CliRunner
+
+    from api.cli import main
+    from graph.errors import StoreError
+
+    class Failing:
+        """pyoxigraph's store as far as compaction goes: it fails as RocksDB would."""
+
+        def optimize(self) -> None:
+            raise OSError("IO error: No space left on device")
+
+    corpus = _corpus(tmp_path, 4)
+    store = Store(tmp_path / "store")
+    real_ox, store._ox = store._ox, Failing()  # type: ignore[assignment]
+    with pytest.raises(StoreError, match=r"store .*store: compaction failed: IO error: No space"):
+        store.optimize()  # pyoxigraph's OSError, as one line that names the store
+    store._ox = real_ox
+
+    def fails(self: Store) -> None:
+        raise StoreError(f"store {self.path}: compaction failed: IO error: No space left")
+
+    monkeypatch.setattr(Store, "optimize", fails)
+    summary = ingest_paths(store, [corpus], jobs=1, bulk=True)
+    assert summary.compacted_s is None and "No space left" in (summary.compact_error or "")
+    assert len(store.sources()) == 4 and len(store.stored_runs(store.sources())) == 4
+    store.close()
+    res = CliRunner().invoke(
+        main, ["ingest", "-q", "--bulk", "--store", str(tmp_path / "cli"), str(corpus)],
+        catch_exceptions=False,
+    )
+    assert "reformkg: warning: store " in res.stderr and "compaction failed" in res.stderr
+    assert "the ingested sources are complete" in res.stderr
+    assert "ingested 4 documents" in res.stdout and "compacted the store" not in res.stdout
+    # the bad record of the corpus makes the exit 2; a failed compaction alone would not
+    assert res.exit_code == 2 and res.stderr.count("reformkg: error:") == 1
+
+
+def test_the_command_line_compacts_after_a_bulk_ingest_unless_told_not_to(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    corpus = _corpus(tmp_path, 4)
+    runner = CliRunner()
+    res = runner.invoke(main, ["ingest", "--bulk", "--store", str(tmp_path / "a"), str(corpus)],
+                        catch_exceptions=False)
+    assert "reformkg: compacting the store (" in res.stderr  # said before the step, not quiet
+    assert "compacted the store in " in res.stdout
+    res = runner.invoke(main, ["ingest", "-q", "--bulk", "--no-optimize", "--store",
+                               str(tmp_path / "b"), str(corpus)], catch_exceptions=False)
+    assert "compacted the store" not in res.stdout and "compacting" not in res.stderr
+    res = runner.invoke(main, ["ingest", "-q", "--optimize", "--store", str(tmp_path / "b"),
+                               str(corpus)], catch_exceptions=False)
+    assert "0 documents (4 unchanged)" in res.stdout and "compacted the store in " in res.stdout
