@@ -71,9 +71,9 @@ BULK_MIN = 48
 #: store is compacted (100k: 1.5-2x slower at 2M quads, the same once compacted).
 BULK_BATCH_QUADS = 200_000
 #: After a run whose bulk loader wrote at least this share of the store, the store is compacted
-#: (``Store.optimize``): queries then run 10-40% faster at 1M-2M quads (system_network 1.35 ->
-#: 1.1 s at 1M, 4.5 -> 2.4 s at 2M). It rewrites the whole store (3 s at 1M quads, 8 s at 2M),
-#: so a run that adds a little to a big store leaves it as it is.
+#: (``Store.optimize``): queries then run 10-40% faster at 1M-2M quads (system_network at 1M
+#: 1.33-1.37 -> 1.04-1.13 s, at 2M 3.7-4.9 -> 2.4-3.0 s). It rewrites the whole store (3 s at 1M
+#: quads, 8 s at 2M), so a run that adds a little to a big store leaves it as it is.
 OPTIMIZE_SHARE = 0.25
 
 
