@@ -8,9 +8,8 @@ lexicons, ~0.1 s) is built once and shared by every worker through fork.
 
 from __future__ import annotations
 
-from graph.fastcheck import _reference_state, compile_shapes
+from graph.fastcheck import warm_up
 from ingest.extract import extract
 
-compile_shapes()
-_reference_state(None).index()
+warm_up()
 extract("Tỉnh đã tiếp nhận 1.234 hồ sơ, đạt 98,5%.", source_id="warm-up")

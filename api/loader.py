@@ -353,7 +353,7 @@ def _run(
     summary.quads_after = store.quad_count()
     if optimize is None:
         optimize = summary.bulk and summary.quads_written >= OPTIMIZE_SHARE * summary.quads_after
-    if optimize and getattr(store, "path", None) is not None and not store.read_only:
+    if optimize and store.path is not None:  # an embedded store (not memory, not a server)
         if notify is not None:
             notify(f"compacting the store ({summary.quads_after:,} quads) for faster queries")
         started = time.perf_counter()

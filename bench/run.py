@@ -88,7 +88,7 @@ class _TreeMemory:
 
         self.max_one = self.max_sum = 0.0
         self._ticks: dict[int, int] = {}  # CPU clock ticks (user + system) last seen per process
-        self._self0 = resource.getrusage(resource.RUSAGE_SELF)
+        self._self0 = _cpu_self()
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, args=(every,), daemon=True)
         self._t.start()
@@ -133,11 +133,16 @@ class _TreeMemory:
         (as last sampled: a process's time after its last sample is missed)."""
         self._stop.set()
         self._t.join()
-        me = resource.getrusage(resource.RUSAGE_SELF)
-        own = (me.ru_utime - self._self0.ru_utime) + (me.ru_stime - self._self0.ru_stime)
+        own = _cpu_self() - self._self0
         children = sum(self._ticks.values()) / os.sysconf("SC_CLK_TCK")
         return {"tree_max_process_mb": self.max_one, "tree_max_total_mb": self.max_sum,
                 "cpu_s": own + children, "cpu_own_s": own, "cpu_children_s": children}
+
+
+def _cpu_self() -> float:
+    """CPU seconds (user + system) of this process, every thread counted."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def _descendants(root: int) -> list[int]:
@@ -269,7 +274,7 @@ def phase_stages(a: dict[str, Any]) -> dict[str, Any]:
     """Cost of each stage for single documents, in this process."""
     import pyoxigraph as ox
 
-    from graph.fastcheck import check_quads, compile_shapes
+    from graph.fastcheck import check_quads, warm_up
     from graph.store import Store
     from ingest.extract import extract
     from ingest.pipeline import fingerprint
@@ -278,8 +283,7 @@ def phase_stages(a: dict[str, Any]) -> dict[str, Any]:
 
     lines = _slice(a["corpus"], a["skip"], a["count"])
     store = Store(Path(a["store"]))
-    compile_shapes()
-    _warm(store)
+    warm_up(store)
     t = {k: [] for k in ("read", "extract", "rdf", "nquads", "write", "validate")}
     quads = chars = 0
     for i, line in enumerate(lines):
@@ -332,14 +336,10 @@ def phase_writefloor(a: dict[str, Any]) -> dict[str, Any]:
         f"<http://example.org/g{i // 1000}> .\n" for i in range(len(quads))
     ).encode()
 
-    def cpu() -> float:
-        r = resource.getrusage(resource.RUSAGE_SELF)
-        return r.ru_utime + r.ru_stime
-
     def timed(load: Any) -> dict[str, float]:
-        c, t = cpu(), time.perf_counter()
+        c, t = _cpu_self(), time.perf_counter()
         load()
-        return {"cpu_s": cpu() - c, "wall_s": time.perf_counter() - t}
+        return {"cpu_s": _cpu_self() - c, "wall_s": time.perf_counter() - t}
 
     out: dict[str, Any] = {"docs": len(lines), "quads": len(quads), "mb": len(ours) / 1e6}
     disk = Path(a["store"])
@@ -359,14 +359,6 @@ def phase_writefloor(a: dict[str, Any]) -> dict[str, Any]:
         r["docs_per_cpu_s"] = len(lines) / r["cpu_s"]
         r["max_quads_per_doc_at_300"] = budget_ms * 1000 / r["us_per_quad"]
     return {**out, **_peak_mb()}
-
-
-def _warm(store: Any) -> None:
-    """Load what the fast check keeps per process (the shapes, a copy of the reference graph)."""
-    from graph.fastcheck import _reference_state, compile_shapes
-
-    compile_shapes()
-    _reference_state(store).index()
 
 
 def phase_ingest(a: dict[str, Any]) -> dict[str, Any]:
@@ -489,15 +481,14 @@ def phase_perdoc(a: dict[str, Any]) -> dict[str, Any]:
     finally removed."""
     import pyoxigraph as ox
 
-    from graph.fastcheck import check, check_quads, compile_shapes
+    from graph.fastcheck import check, check_quads, warm_up
     from graph.store import Store
     from ingest.pipeline import build
     from ingest.read import read_record
 
     lines = _slice(a["corpus"], a["skip"], a["count"])
     store = Store(Path(a["store"]))
-    compile_shapes()
-    _warm(store)
+    warm_up(store)
     built = [build(read_record(line, i + 1, "corpus.jsonl")) for i, line in enumerate(lines)]
     for b in built[:2]:  # warm the per-thread scratch store and the value caches
         check_quads(b.quads, reference=store)
@@ -689,8 +680,8 @@ def serve_reformkg(store: str, port: int) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 
-PHASES = {"stages": phase_stages, "writefloor": phase_writefloor, "ingest": phase_ingest, "fastcheck": phase_fastcheck,
-          "pyshacl": phase_pyshacl, "perdoc": phase_perdoc, "project": phase_project,
+PHASES = {"stages": phase_stages, "writefloor": phase_writefloor, "ingest": phase_ingest,
+          "fastcheck": phase_fastcheck, "pyshacl": phase_pyshacl, "perdoc": phase_perdoc, "project": phase_project,
           "direct": phase_direct, "http": phase_http, "dump": phase_dump}
 
 

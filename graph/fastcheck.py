@@ -25,7 +25,8 @@ translator does not know raises :class:`~graph.errors.ShapesLoadError` naming it
 The data is pySHACL's: every source graph plus the reference graph (:func:`check`), or the
 given sources plus the reference graph (``check(store, sources=…)`` and :func:`check_quads`,
 evaluated in a new small in-memory store holding them and the part of the reference graph the
-queries can match, so that the cost does not grow with the rest of the store). The report is the same :class:`~graph.validate.ValidationReport` with the same
+queries can match, so that the cost does not grow with the rest of the store). The report is
+the same :class:`~graph.validate.ValidationReport` with the same
 :class:`~graph.validate.Finding` objects (severity, focus, path, value, shape, component,
 message, and the provenance of the focus node); ``tests/graph/test_fastcheck.py`` checks that
 both report the same findings on every SHACL test case and on the example store.
@@ -958,6 +959,14 @@ def _reference_state(reference: Store | None) -> _ReferenceState:
     state = _ReferenceState(list(reference.quads(str(REFERENCE_GRAPH))), version)
     cache[reference] = state
     return state
+
+
+def warm_up(reference: Store | None = None) -> None:
+    """Build what checks of a few sources keep per process and thread: the translated shapes
+    and the reference graph of ``reference`` (the ontology files when ``None``) with its index.
+    For a process about to check many sources (ingest workers, through their forkserver)."""
+    compile_shapes()
+    _reference_state(reference).index()
 
 
 def _evaluate(
